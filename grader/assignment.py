@@ -1,0 +1,273 @@
+"""An assignment is a rubric plus its reference solutions; this module finds, reads and checks both.
+
+`load_assignment()` with no argument loads the bundled Homework 3. A path may name a rubric file
+(`rubrics/hw3.yaml`) or a folder holding `rubric.yaml`. The rubric names its reference file.
+
+Reading reports every error of both files at once (`read_assignment`); `consistency_problems` then checks
+what no single model can see: points that must add up, a reference for every part and no reference for a
+part that does not exist. `load_assignment` refuses an assignment with either kind of error, so a typo in
+a rubric stops grading instead of silently changing grades.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from grader.rubric import Part, Reference, Rubric
+from grader.validation import problems_from
+from grader.yamlio import Document, FileProblems, Problem, read_document
+
+DEFAULT_ASSIGNMENT = "hw3"
+_HERE = Path(__file__).resolve().parent
+# Inside an installed wheel the rubrics ride along in grader/_bundled; in a source checkout they sit at the top.
+_BUNDLED_ROOTS = (_HERE / "_bundled", _HERE.parent)
+_EPS = 1e-9
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    rubric: Rubric
+    reference: Reference
+    rubric_path: Path
+    reference_path: Path
+
+    @property
+    def id(self) -> str:
+        return self.rubric.assignment
+
+    @property
+    def part_ids(self) -> list[str]:
+        return [p.id for p in self.rubric.parts]
+
+    @property
+    def examples_path(self) -> Path | None:
+        """The folder of example submissions the rubric names, if any."""
+        return (self.rubric_path.parent / self.rubric.examples) if self.rubric.examples else None
+
+    def fingerprint(self) -> str:
+        """Changes whenever the rubric or the reference changes: grades made with another one are stale."""
+        digest = hashlib.sha256()
+        for path in (self.rubric_path, self.reference_path):
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+        return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """An assignment with the documents it was read from, so later checks can point at lines."""
+
+    assignment: Assignment
+    rubric_doc: Document
+    reference_doc: Document
+
+
+def bundled_rubric(name: str = DEFAULT_ASSIGNMENT) -> Path:
+    for root in _BUNDLED_ROOTS:
+        candidate = root / "rubrics" / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"the bundled assignment {name!r} is missing from this installation")
+
+
+def rubric_path_for(path: str | Path | None) -> Path:
+    """The rubric file an `--assignment` argument names."""
+    if path is None:
+        return bundled_rubric()
+    path = Path(path)
+    if path.is_dir():
+        for name in ("rubric.yaml", "rubric.yml"):
+            if (path / name).is_file():
+                return path / name
+        raise FileProblems([Problem(str(path), 1, 1, "no rubric.yaml in this assignment folder")])
+    if not path.exists():
+        raise FileProblems([Problem(str(path), 1, 1, "no such file or folder")])
+    return path
+
+
+def validate(model: type[M], doc: Document) -> M:
+    """Validate a document against a model; every error is reported at its YAML position."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise FileProblems(problems_from(exc, model, doc)) from None
+
+
+def _shown(path: Path) -> str:
+    """A path as a person at this directory would type it: relative when it is below, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _validated(model: type[M], doc: Document, problems: list[Problem]) -> M | None:
+    try:
+        return validate(model, doc)
+    except FileProblems as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _reference_file(rubric_doc: Document, rubric_path: Path) -> tuple[Path, str] | Problem | None:
+    """Where the rubric's `reference` points (real path, path as shown), or why it cannot be used.
+
+    None when the rubric gives no usable `reference` at all: the rubric's own errors say so.
+    """
+    named = rubric_doc.data.get("reference") if isinstance(rubric_doc.data, dict) else None
+    if not isinstance(named, str):
+        return None
+    shown = os.path.normpath(os.path.join(os.path.dirname(rubric_doc.path), named))
+    real = (rubric_path.parent / named).resolve()
+    if real.is_file():
+        return real, shown
+    message = f"reference file not found: {shown}"
+    siblings = [p.name for p in real.parent.glob("*.y*ml")] if real.parent.is_dir() else []
+    close = difflib.get_close_matches(real.name, siblings, n=1)
+    if close:
+        message += f" (did you mean `{os.path.join(os.path.dirname(named), close[0])}`?)"
+    return rubric_doc.problem(("reference",), message)
+
+
+def read_assignment(path: str | Path | None = None) -> Sources:
+    """Read and validate a rubric and its reference. Raises FileProblems with every error of both files."""
+    rubric_path = rubric_path_for(path)
+    rubric_doc = read_document(rubric_path, display=None if path is not None else _shown(rubric_path))
+    problems: list[Problem] = []
+    rubric = _validated(Rubric, rubric_doc, problems)
+    found = _reference_file(rubric_doc, rubric_path)
+    reference = reference_doc = None
+    if isinstance(found, Problem):
+        problems.append(found)
+    elif found is not None:
+        try:
+            reference_doc = read_document(found[0], display=found[1])
+            reference = _validated(Reference, reference_doc, problems)
+        except FileProblems as exc:
+            problems.extend(exc.problems)
+    if problems or rubric is None or reference is None or reference_doc is None or not isinstance(found, tuple):
+        raise FileProblems(problems)
+    return Sources(Assignment(rubric, reference, rubric_path.resolve(), found[0]), rubric_doc, reference_doc)
+
+
+def consistency_problems(sources: Sources) -> list[Problem]:
+    """What the models cannot see alone: points that must add up, and rubric and reference in step."""
+    rubric, reference = sources.assignment.rubric, sources.assignment.reference
+    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
+    problems: list[Problem] = []
+    for i, part in enumerate(rubric.parts):
+        problems += _part_points(part, ("parts", i), rdoc)
+        if part.formula is not None:
+            problems += _formula_names(part, ("parts", i, "formula"), rdoc, set(reference.constants))
+        ref = reference.parts.get(part.id)
+        if ref is None:
+            problems.append(rdoc.problem(
+                ("parts", i, "id"), f"part {part.id} has no reference: add \"{part.id}\" under `parts` in {fdoc.path}"
+            ))
+        elif part.formula is not None and not ref.formula:
+            problems.append(fdoc.problem(
+                ("parts", part.id), f"part {part.id} is graded by formula: its reference needs a `formula`", key=True
+            ))
+        elif part.formula is None and ref.formula:
+            problems.append(fdoc.problem(
+                ("parts", part.id, "formula"),
+                f"part {part.id} has no `formula` section in the rubric, so this formula is never used",
+                severity="warning",
+            ))
+    ids = [p.id for p in rubric.parts]
+    for part_id in reference.parts:
+        if part_id not in ids:
+            close = difflib.get_close_matches(part_id, ids, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            problems.append(fdoc.problem(("parts", part_id), f'the rubric has no part "{part_id}"{hint}', key=True))
+    if rubric.total is not None:
+        total = sum(p.points for p in rubric.parts)
+        if abs(total - rubric.total) > _EPS:
+            problems.append(rdoc.problem(
+                ("total",), f"the parts add up to {total:g} points, but `total` says {rubric.total:g}"
+            ))
+    return problems
+
+
+def _part_points(part: Part, at: tuple[str | int, ...], doc: Document) -> list[Problem]:
+    """The points inside one part: sections add up to the part, and full marks can be reached."""
+    problems = []
+    sections = {name: s.points or 0.0 for name, s in (("formula", part.formula), ("text", part.text)) if s is not None}
+    given = sum(sections.values())
+    if abs(given - part.points) > _EPS:
+        if len(sections) == 1:
+            (name, worth), = sections.items()
+            message = f"part {part.id}: the {name} section is worth {worth:g}, but the part is worth {part.points:g}"
+        else:
+            message = (f"part {part.id}: the sections' points add up to {given:g} (formula {sections['formula']:g} "
+                       f"+ text {sections['text']:g}), but the part is worth {part.points:g}")
+        problems.append(doc.problem((*at, "points"), message))
+    if part.formula is not None:
+        worth = part.formula.points or 0.0
+        for j, wrong in enumerate(part.formula.wrong_answers):
+            if wrong.points >= worth - _EPS and worth > 0:
+                problems.append(doc.problem(
+                    (*at, "formula", "wrong_answers", j, "points"),
+                    f"part {part.id}: a wrong answer earns {wrong.points:g} points, as much as the whole "
+                    f"formula ({worth:g})",
+                ))
+        rec = part.formula.recurrence_points
+        if rec is not None and rec > worth + _EPS:
+            problems.append(doc.problem(
+                (*at, "formula", "recurrence_points"),
+                f"part {part.id}: `recurrence_points` ({rec:g}) is more than the formula is worth ({worth:g})",
+            ))
+    if part.text is not None:
+        text = part.text
+        worth = text.points or 0.0
+        grouped = {cid for g in text.groups for cid in g.concepts}
+        reachable = sum(c.points or 0.0 for c in text.concepts if c.id not in grouped)
+        reachable += sum(g.points for g in text.groups)
+        if text.cap is not None:
+            reachable = min(reachable, text.cap)
+        if reachable < worth - _EPS:
+            problems.append(doc.problem(
+                (*at, "text", "points"),
+                f"part {part.id}: the concepts give at most {reachable:g} of the text's {worth:g} points, "
+                "so no answer can score full marks",
+            ))
+    return problems
+
+
+def _formula_names(part: Part, at: tuple[str | int, ...], doc: Document, constants: set[str]) -> list[Problem]:
+    """A state sequence's `initial` may name a reference constant: it must exist (the rubric model checks the
+    other names a formula section uses, but cannot see the reference)."""
+    spec = part.formula
+    assert spec is not None
+    return [
+        doc.problem(
+            (*at, "sequences", name, "initial"),
+            f"part {part.id}: `initial` names `{sequence.initial}`, which the reference's `constants` do not define"
+            + _did_you_mean(sequence.initial, sorted(constants)),
+        )
+        for name, sequence in spec.sequences.items()
+        if isinstance(sequence.initial, str) and sequence.initial not in constants
+    ]
+
+
+def _did_you_mean(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def load_assignment(path: str | Path | None = None) -> Assignment:
+    """Load and validate a rubric and its reference. Raises FileProblems with every error found."""
+    sources = read_assignment(path)
+    errors = [p for p in consistency_problems(sources) if p.severity == "error"]
+    if errors:
+        raise FileProblems(errors)
+    return sources.assignment

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root on its Ubuntu 22.04 image, when the autograder is built.
+# grader goes into a virtual environment of its own: the system python3's packages, which Gradescope's
+# harness needs, are never touched. The first failing command stops the build, so errors surface there.
+set -euo pipefail
+
+source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="${GRADER_AUTOGRADER_ROOT:-/autograder}"
+venv="$root/venv"
+
+python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "grader needs Python 3.10 or newer")'
+if ! python3 -m venv --clear "$venv"; then
+  # Ubuntu's python3 has no ensurepip until python3-venv is installed.
+  echo "python3 -m venv failed; installing python3-venv"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv
+  python3 -m venv --clear "$venv"
+fi
+pip_install() { "$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir --no-input "$@"; }
+# The pip that built and tested the zip: Ubuntu's bundled one is years older than the wheels it would read.
+pip_install "pip==@@PIP_VERSION@@"
+pip_install -r "$source_dir/requirements.txt" "$source_dir"/wheels/*.whl
+# Load the assignment and the whole grading pipeline once, so a broken install fails here, not per student.
+"$venv/bin/python" -m grader.autograder.run --check --root "$root"

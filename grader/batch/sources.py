@@ -1,0 +1,253 @@
+"""What a batch grades: the submissions in a folder, or in a Gradescope "Export Submissions" zip or folder.
+
+A plain folder holds one folder or answers file per student. An export holds `submission_<id>/` folders and a
+`submission_metadata.yml` that names the students; its keys may carry a leading colon (`:submitters`) or not,
+and anything missing or odd in it only costs the names, never the grading. A zip is unpacked into the output
+folder with every member checked first: no absolute paths, no `..`, no links, sizes capped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
+
+import yaml
+
+METADATA_FILE = "submission_metadata.yml"
+_ANSWER_EXTENSIONS = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
+# Only answers files are read, and those are capped at 2 MB; larger members (scans, PDFs) are not unpacked.
+MAX_MEMBER_BYTES = 8 * 1024 * 1024
+MAX_EXPORT_BYTES = 4 * 1024 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """The SUBMISSIONS argument cannot be read at all (missing, not a folder or zip, a broken zip)."""
+
+
+@dataclass(frozen=True)
+class Submitter:
+    name: str = ""
+    email: str = ""
+    sid: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One submission to grade: its name (the results file is `results/<name>.json`) and who submitted it."""
+
+    name: str
+    path: Path
+    submitters: tuple[Submitter, ...] = ()
+    created_at: str = ""
+
+    @property
+    def who(self) -> str:
+        names = [s.name or s.email or s.sid for s in self.submitters]
+        return "; ".join(n for n in names if n) or self.name
+
+    def metadata(self) -> dict[str, Any]:
+        """Identity for the results file, shaped like the `users` of Gradescope's submission metadata."""
+        data: dict[str, Any] = {"users": [{"name": s.name, "email": s.email, "sid": s.sid} for s in self.submitters]}
+        if self.created_at:
+            data["created_at"] = self.created_at
+        return data
+
+    def signature(self) -> str:
+        """Changes when the submission's files change, so a resumed run re-grades an edited submission."""
+        digest = hashlib.blake2b(digest_size=8)
+        try:
+            paths = sorted(self.path.iterdir()) if self.path.is_dir() and not self.path.is_symlink() else [self.path]
+            for p in paths:
+                st = p.lstat()
+                digest.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+        except OSError:
+            digest.update(b"unreadable")
+        return digest.hexdigest()
+
+
+def find_submissions(source: Path, *, unpack_to: Path) -> list[Entry]:
+    """The submissions under `source` (folder or zip), sorted by name. Zips are unpacked below `unpack_to`."""
+    if not source.exists():
+        raise SourceError(f"{source}: no such file or folder")
+    if source.is_file():
+        if not zipfile.is_zipfile(source):
+            raise SourceError(f"{source}: not a folder of submissions nor a zip of them")
+        source = unpack_export(source, unpack_to)
+    root = _export_root(source)
+    metadata = read_metadata(root / METADATA_FILE)
+    entries = []
+    for child in sorted(root.iterdir(), key=lambda p: p.name):
+        if child.name.startswith((".", "__MACOSX")) or child.is_symlink() or child.name == METADATA_FILE:
+            continue
+        if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):
+            record = metadata.get(child.name, {})
+            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", "")))
+    return entries
+
+
+def _export_root(folder: Path) -> Path:
+    # A zip often wraps everything in one top folder; the metadata file marks the real root.
+    if (folder / METADATA_FILE).is_file():
+        return folder
+    children = [c for c in folder.iterdir() if not c.name.startswith((".", "__MACOSX"))]
+    if len(children) == 1 and children[0].is_dir() and (children[0] / METADATA_FILE).is_file():
+        return children[0]
+    return folder
+
+
+# --- submission_metadata.yml -------------------------------------------------------------------------------
+
+
+# The export's metadata is read as a stream of YAML events (libyaml's parser when present): only the fields
+# used here are built, `:results` and `:history` (the bulk of the file) are skipped, tags (e.g. Ruby objects)
+# are ignored and aliases read as nothing. Ten thousand records take a fraction of a second.
+_Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_WANTED = {"submitters", "created_at", "name", "email", "sid"}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+def _skip(events: Iterator[yaml.Event], first: yaml.Event) -> None:
+    depth = 1 if isinstance(first, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _value(events: Iterator[yaml.Event], first: yaml.Event, depth: int = 0) -> Any:
+    if isinstance(first, yaml.ScalarEvent):
+        return None if first.value in _NULLS and first.implicit[0] else first.value
+    if depth > 20:
+        _skip(events, first)
+        return None
+    if isinstance(first, yaml.SequenceStartEvent):
+        items = []
+        for event in events:
+            if isinstance(event, yaml.SequenceEndEvent):
+                return items
+            items.append(_value(events, event, depth + 1))
+    if isinstance(first, yaml.MappingStartEvent):
+        mapping: dict[str, Any] = {}
+        for event in events:
+            if isinstance(event, yaml.MappingEndEvent):
+                return mapping
+            key = _value(events, event, depth + 1)
+            value_event = next(events)
+            if isinstance(key, str) and key.lstrip(":") in _WANTED:
+                mapping[key] = _value(events, value_event, depth + 1)
+            else:
+                _skip(events, value_event)
+    return None  # an alias
+
+
+def _load_records(text: str) -> dict[str, Any]:
+    events = iter(yaml.parse(text, Loader=_Parser))
+    for event in events:
+        if isinstance(event, yaml.MappingStartEvent):
+            break
+    else:
+        return {}
+    records: dict[str, Any] = {}
+    for event in events:
+        if isinstance(event, yaml.MappingEndEvent):
+            break
+        key = _value(events, event)
+        value_event = next(events)
+        if isinstance(value_event, yaml.MappingStartEvent) and isinstance(key, str):
+            records[key] = _value(events, value_event)
+        else:
+            _skip(events, value_event)
+    return records
+
+
+def _get(record: Any, key: str) -> Any:
+    if not isinstance(record, dict):
+        return None
+    for candidate in (f":{key}", key):
+        if candidate in record:
+            return record[candidate]
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
+    """Folder name → {"submitters": (Submitter, ...), "created_at": str}. Missing or unreadable: {}."""
+    if not path.is_file():
+        return {}
+    try:
+        data = _load_records(path.read_text(encoding="utf-8", errors="replace"))
+    except (yaml.YAMLError, RecursionError, StopIteration, OSError):
+        return {}
+    records: dict[str, dict[str, Any]] = {}
+    for folder, record in data.items():
+        people = _get(record, "submitters")
+        submitters = tuple(
+            Submitter(_text(_get(p, "name")), _text(_get(p, "email")), _text(_get(p, "sid")))
+            for p in (people if isinstance(people, list) else [])
+            if isinstance(p, dict)
+        )
+        records[str(folder).strip().strip("/")] = {"submitters": submitters, "created_at": _text(_get(record, "created_at"))}
+    return records
+
+
+# --- unpacking an export zip ---------------------------------------------------------------------------------
+
+
+def unpack_export(archive: Path, target_root: Path) -> Path:
+    """Unpack `archive` below `target_root` once; a later run reuses it while the zip is unchanged."""
+    st = archive.stat()
+    stamp = f"{archive.name}-{st.st_size}-{st.st_mtime_ns}"
+    target = target_root / hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
+    done = target / ".unpacked"
+    if done.is_file():
+        return target
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            total = 0
+            for info in zf.infolist():
+                relative = _safe_member(info)
+                if relative is None or info.file_size > MAX_MEMBER_BYTES:
+                    continue
+                total += info.file_size
+                if total > MAX_EXPORT_BYTES:
+                    raise SourceError(f"{archive}: the export is larger than {MAX_EXPORT_BYTES >> 30} GB unpacked")
+                destination = target.joinpath(*relative.parts)
+                if info.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, destination.open("wb") as dst:
+                    # Read at most the declared size plus one byte: a lying header cannot fill the disk.
+                    data = src.read(info.file_size + 1)
+                    dst.write(data[: info.file_size])
+                stamp_time = time.mktime((*info.date_time, 0, 0, -1))
+                os.utime(destination, (stamp_time, stamp_time))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise SourceError(f"{archive}: the zip cannot be read ({exc})") from None
+    target.mkdir(parents=True, exist_ok=True)
+    done.write_text(stamp, encoding="utf-8")
+    return target
+
+
+def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
+    """The member's path if it stays inside the target and is a plain file or folder; None to skip it."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):  # links, devices, fifos
+        return None
+    name = info.filename.replace("\\", "/")
+    path = PurePosixPath(name)
+    if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
+        return None
+    parts = [p for p in path.parts if p not in ("", ".")]
+    return PurePosixPath(*parts) if parts else None

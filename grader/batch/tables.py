@@ -1,0 +1,94 @@
+"""The CSV files of a batch: grades (ours and a gradebook's import format), the review list, answer groups, the
+regrade diff. Cells that a spreadsheet would run as a formula (=, +, -, @ first) are quoted with a `'`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable
+
+from grader import atomic
+from grader.batch.diff import Change
+from grader.batch.stats import ClassStats
+
+POINTS_POSSIBLE = "Points Possible"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    text = "" if value is None else str(value)
+    # Student-controlled text must not become a spreadsheet formula (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _write(path: Path, header: list[str], rows: Iterable[list[object]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    atomic.write_text(path, buffer.getvalue(), fsync=False)
+
+
+def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
+    return "; ".join(u[field] for u in users if u[field])
+
+
+def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
+    """One row per submission: identity, each part's score, the total, and the status (with any error)."""
+    part_ids = list(stats.parts)
+    header = ["submission", "name", "email", "sid", *part_ids, "total", "status", "error"]
+    possible: list[object] = [POINTS_POSSIBLE, "", "", "", *(stats.parts[p].points for p in part_ids), stats.max_score, "", ""]
+
+    def rows() -> Iterable[list[object]]:
+        yield possible
+        for name in names:
+            g = stats.graded[name]
+            yield [g.submission, _users(g.users, 0) or g.who, _users(g.users, 1), _users(g.users, 2),
+                   *g.scores, g.total, g.status, g.error]
+
+    _write(path, header, rows())
+
+
+def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
+    """Canvas's gradebook import layout: one row per student (each member of a group gets the group's score)."""
+    column = f"{stats.assignment.rubric.title} ({stats.assignment.id})"
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column]
+
+    def rows() -> Iterable[list[object]]:
+        yield [POINTS_POSSIBLE, "", "", "", "", stats.max_score]
+        for name in names:
+            g = stats.graded[name]
+            for name, email, sid in g.users or [(g.who, "", "")]:
+                yield [name or g.who, "", sid, email, "", g.total]
+
+    _write(path, header, rows())
+
+
+def write_review(path: Path, stats: ClassStats) -> None:
+    flags = sorted(stats.flags, key=lambda f: (f.part, f.submission))
+    _write(path, ["submission", "who", "part", "status", "score", "reasons", "answer"],
+           ([f.submission, f.who, f.part, f.status, f.score, "; ".join(f.reasons), f.answer] for f in flags))
+
+
+def write_groups(path: Path, stats: ClassStats) -> None:
+    def rows() -> Iterable[list[object]]:
+        for pid, part in stats.parts.items():
+            for engine in part.groups:
+                for g in stats.sorted_groups(pid, engine):
+                    yield [pid, engine, g.count, g.verdict, g.score, g.reading, g.sample, g.key, "; ".join(g.who)]
+
+    _write(path, ["part", "engine", "count", "verdict", "score", "reading", "example", "key", "who"], rows())
+
+
+def write_regrade(path: Path, diff: list[Change], labels: dict[str, str]) -> None:
+    def items(change: Change) -> str:
+        return "; ".join(
+            f"{pid} {labels.get(f'{pid}|{key}', key)}: {'—' if a is None else f'{a:g}'} → {'—' if b is None else f'{b:g}'}"
+            for pid, key, a, b in change.items)
+
+    _write(path, ["submission", "who", "before", "after", "change", "parts", "items"],
+           ([c.submission, c.who, c.before, c.after, c.delta,
+             "; ".join(f"{p}: {a:g} → {b:g}" for p, a, b in c.parts), items(c)] for c in diff))

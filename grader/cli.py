@@ -1,0 +1,200 @@
+"""The `grader` command: a thin shell over plain functions that the container and batch runner call too."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from grader import atomic
+from grader.assignment import load_assignment
+from grader.yamlio import FileProblems
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _add_assignment_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--assignment", metavar="PATH",
+        help="rubric file or assignment folder (default: the bundled Homework 3)",
+    )
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.grading import grade_submission
+    from grader.writers.gradescope import to_results_json, validate_results
+    from grader.writers.terminal import submission_summary
+
+    assignment = load_assignment(args.assignment)
+    result = grade_submission(Path(args.submission), assignment)
+    document = to_results_json(result)
+    validate_results(document)
+    if args.output:
+        atomic.write_json(Path(args.output), document)
+    print(submission_summary(result))
+    if args.output:
+        print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from grader.schema import dumps, reference_schema, rubric_schema
+
+    sys.stdout.write(dumps(reference_schema() if args.reference else rubric_schema()))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from grader.check import check_assignment
+
+    report = check_assignment(assignment=args.assignment, examples=not args.no_examples)
+    print("\n".join(report.lines()))
+    return report.exit_code
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from grader.explain import UnknownPart, explain_answer, find_part, read_answer, render_explanation
+
+    if (args.answer is None) == (args.file is None):
+        both = "not both" if args.answer is not None else "e.g. grader explain --part 4.1 \"n(n+1)/2\""
+        print(f"error: give the answer in quotes or with --file FILE ({both})", file=sys.stderr)
+        return EXIT_USAGE
+    assignment = load_assignment(args.assignment)
+    try:
+        part = find_part(assignment, args.part)
+        answer = read_answer(answer=args.answer, file=args.file)
+    except (UnknownPart, OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc.args[0] if isinstance(exc, UnknownPart) else exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = explain_answer(assignment=assignment, part_id=part.id, answer=answer)
+    print(result.model_dump_json(indent=2) if args.json else render_explanation(part, result))
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from grader.scaffold import FolderNotEmpty, new_assignment
+
+    try:
+        written = new_assignment(folder=Path(args.assignment), title=args.title)
+    except FolderNotEmpty as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: edit {args.assignment}/rubric.yaml, then run `grader check {args.assignment}`")
+    return EXIT_OK
+
+
+def cmd_autograder_build(args: argparse.Namespace) -> int:
+    from grader.autograder.build import BuildError, build_autograder
+
+    try:
+        report = build_autograder(output=Path(args.output), assignment=args.assignment,
+                                  checks=Path(args.checks) if args.checks else None,
+                                  wheel=Path(args.wheel) if args.wheel else None)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {report.path} ({report.size / 1024:.0f} KiB): {report.wheel}, "
+          f"{len(report.requirements)} pinned requirements, {len(report.files)} files")
+    print("upload it to a Gradescope programming assignment (Configure Autograder → Zip file upload)")
+    return EXIT_OK
+
+
+def cmd_autograder_run(args: argparse.Namespace) -> int:
+    from grader.autograder.run import default_root, run_autograder
+
+    run_autograder(root=Path(args.root) if args.root else default_root(), budget=args.budget)
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from grader.batch import SourceError, run_batch
+
+    assignment = load_assignment(args.assignment)
+    try:
+        summary = run_batch(submissions=Path(args.submissions), outdir=Path(args.output), assignment=assignment,
+                            jobs=args.jobs, regrade=args.regrade)
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(summary.text)
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Auto-grading of written homework.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = sub.add_parser("grade", help="grade one submission and write a Gradescope results.json")
+    grade.add_argument("submission", help="submission folder or answers file")
+    grade.add_argument("-o", "--output", metavar="FILE", help="where to write results.json")
+    _add_assignment_flag(grade)
+    grade.set_defaults(handler=cmd_grade)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of rubric files")
+    schema.add_argument("--reference", action="store_true", help="the schema of reference files instead")
+    schema.set_defaults(handler=cmd_schema)
+
+    check = sub.add_parser("check", help="check a rubric, its reference and its examples before grading with it")
+    check.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
+                       help="rubric file or assignment folder (default: the bundled Homework 3)")
+    check.add_argument("--no-examples", action="store_true", help="do not grade the example submissions")
+    check.set_defaults(handler=cmd_check)
+
+    explain = sub.add_parser("explain", help="show how one answer to one part is read, matched and scored")
+    explain.add_argument("answer", nargs="?", help="the answer, in quotes")
+    explain.add_argument("--part", required=True, metavar="ID", help="part id, e.g. 4.2")
+    explain.add_argument("--file", metavar="FILE", help="read the answer from FILE (- for standard input)")
+    explain.add_argument("--json", action="store_true", help="print the part's result as JSON")
+    _add_assignment_flag(explain)
+    explain.set_defaults(handler=cmd_explain)
+
+    new = sub.add_parser("new", help="create a new assignment folder: rubric, reference, schema, examples")
+    new.add_argument("assignment", metavar="ASSIGNMENT", help="folder to create; its name is the assignment id")
+    new.add_argument("--title", help="the assignment's title (default: its id)")
+    new.set_defaults(handler=cmd_new)
+
+    autograder = sub.add_parser("autograder", help="build or run the Gradescope autograder")
+    actions = autograder.add_subparsers(dest="action", required=True, metavar="ACTION")
+    build = actions.add_parser("build", help="write the zip to upload to a Gradescope programming assignment")
+    build.add_argument("-o", "--output", metavar="ZIP", default="autograder.zip", help="default: autograder.zip")
+    _add_assignment_flag(build)
+    build.add_argument("--checks", metavar="DIR", help="folder of unittest checks (gradescope-utils) to run too")
+    build.add_argument("--wheel", metavar="FILE", help="a built grader wheel (default: build one from this checkout)")
+    build.set_defaults(handler=cmd_autograder_build)
+    run = actions.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json, as in the container")
+    run.add_argument("--root", metavar="DIR", help="container root (default: $GRADER_AUTOGRADER_ROOT or /autograder)")
+    run.add_argument("--budget", metavar="SECONDS", type=float, help="time for the whole run (default: the rubric's)")
+    run.set_defaults(handler=cmd_autograder_run)
+
+    batch = sub.add_parser("batch", help="grade a whole class: results, grades CSV, report with answer groups")
+    batch.add_argument("submissions", metavar="SUBMISSIONS",
+                       help="folder of submissions, or a Gradescope 'Export Submissions' zip or folder")
+    batch.add_argument("-o", "--output", metavar="OUTDIR", required=True, help="where to write everything")
+    _add_assignment_flag(batch)
+    batch.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    batch.add_argument("--regrade", action="store_true",
+                       help="after a rubric or reference edit: write regrade.csv (who changed, by how much, on which item)")
+    batch.set_defaults(handler=cmd_batch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except FileProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""`grader explain`: what the grader does with one answer to one part, before anyone is graded with it.
+
+The answer goes through exactly the path a submission takes (`grade_part`, in the sandbox), so what a TA
+sees here is what a student would get: how the answer was read, the verdict, every rubric item that matched
+or not and why, and the points.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+from grader.assignment import Assignment
+from grader.grading import grade_part
+from grader.results import ItemResult, Outcome, PartResult
+from grader.rubric import Part
+from grader.sandbox import Sandbox
+
+_MARK = {True: "✔", False: "✘"}
+# Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
+_DETAILS = ("verdict", "reason", "method", "counterexample", "points_checked")
+
+
+class UnknownPart(LookupError):
+    """The part id names no part of the rubric; the message lists the ones that exist."""
+
+
+def find_part(assignment: Assignment, part_id: str) -> Part:
+    try:
+        return assignment.rubric.part(part_id)
+    except KeyError:
+        ids = assignment.part_ids
+        close = difflib.get_close_matches(part_id, ids, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise UnknownPart(f"{assignment.id} has no part {part_id!r}; {hint}its parts are {', '.join(ids)}") from None
+
+
+def read_answer(*, answer: str | None, file: str | None) -> str:
+    """The answer from the command line, or from a file (`-` reads standard input)."""
+    if file is None:
+        return answer or ""
+    if file == "-":
+        return sys.stdin.read()
+    return Path(file).read_text(encoding="utf-8-sig")
+
+
+def explain_answer(*, assignment: Assignment, part_id: str, answer: str, sandbox: Sandbox | None = None) -> PartResult:
+    """Grade one answer to one part exactly as a submission's answer would be graded."""
+    part = find_part(assignment, part_id)
+    own = sandbox is None
+    box = sandbox or Sandbox()
+    try:
+        return grade_part(part, answer if answer.strip() else None, assignment, box)
+    finally:
+        if own:
+            box.close()
+
+
+def render_explanation(part: Part, result: PartResult) -> str:
+    """The explanation as a TA reads it at a terminal."""
+    kinds = " + ".join(k for k, s in (("formula", part.formula), ("text", part.text)) if s is not None)
+    lines = [f"part {part.id} “{part.title}” ({part.points:g} points, {kinds})"]
+    if result.answer is None:
+        lines.append("answer: (empty) → missing, 0 points")
+        return "\n".join(lines)
+    lines.append("answer: " + _indent(result.answer.strip(), "        "))
+    wrong = {m.id for m in part.text.misconceptions} if part.text is not None else set()
+    for outcome in result.outcomes:
+        lines.append("")
+        lines.extend(_outcome_lines(outcome, wrong))
+    lines.append("")
+    lines.append(f"score: {result.score:g} / {result.max_score:g} ({result.status})")
+    if result.needs_review:
+        lines.append("flagged for review: " + "; ".join(result.review_reasons))
+    return "\n".join(lines)
+
+
+def _outcome_lines(outcome: Outcome, misconceptions: set[str]) -> list[str]:
+    lines = [f"{outcome.engine}: {outcome.score:g} / {outcome.max_score:g} ({outcome.status})"]
+    if outcome.reading:
+        lines.append(f"  read as: {_flat(outcome.reading.strip().strip('$'))}")
+    if outcome.error:
+        # The student's message is Markdown; at a terminal the caret block needs no fences.
+        error = "\n".join(ln for ln in outcome.error.strip().split("\n") if ln.strip() not in ("```", ""))
+        lines.append("  could not be checked: " + _indent(error, "    "))
+    shown = {k: outcome.details[k] for k in _DETAILS if outcome.details.get(k)}
+    if shown:
+        lines.append("  " + ", ".join(f"{k}: {v}" for k, v in shown.items()))
+    lines.extend(_item_line(item, misconception=item.id in misconceptions) for item in outcome.items)
+    if outcome.feedback:
+        lines.append("  feedback to the student:")
+        lines.extend(f"    {_flat(sentence)}" for sentence in outcome.feedback)
+    return lines
+
+
+def _item_line(item: ItemResult, *, misconception: bool = False) -> str:
+    if item.max_points > 0:
+        points = f" {item.points:g}/{item.max_points:g}"
+    else:  # a penalty, or a member of a group whose points the group gives
+        points = f" {item.points:+g}" if item.points else ""
+    if misconception:  # stating it is the bad outcome: marked differently from a concept found
+        line = f"  {'!' if item.hit else '·'} misconception: {item.label} [{item.id}]{points}"
+    else:
+        line = f"  {_MARK[item.hit]} {item.label} [{item.id}]{points}"
+    if item.evidence:
+        line += f" — “{_flat(item.evidence)}”"
+    if item.feedback:
+        line += f"\n      {_flat(item.feedback)}"
+    return line
+
+
+def _flat(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return text.replace("\n", "\n" + prefix)

@@ -1,0 +1,174 @@
+"""Sample points of a part's domain: seeded, reproducible, satisfying the declared constraints.
+
+A point gives every declared variable an exact value and, for sequence parts, every input sequence its values
+x_1..x_T. Points come in three sizes (small values catch boundary cases such as t = n - 1 or n = 1, larger
+ones make accidental agreement of different formulas unlikely).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from grader.formula.spec import FormulaSpec
+
+# (how many points, largest value) per size
+TIERS = ((4, 6), (5, 60), (3, 500))
+SEQUENCE_TIERS = ((6, 8), (6, 24), (4, 60))
+_TRIES = 400
+
+_REL = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(\w+)\s*$")
+_DIV = re.compile(r"^\s*(\w+)\s*(?:divides|\|)\s*(\w+)\s*$")
+_PARITY = re.compile(r"^\s*(\w+)\s+(?:is\s+)?(even|odd)\s*$")
+
+
+@dataclass(frozen=True)
+class Point:
+    variables: dict[str, Fraction]
+    sequences: dict[str, dict[int, Fraction]]
+
+    def describe(self) -> str:
+        return ", ".join(f"{k} = {v}" for k, v in self.variables.items())
+
+
+class ConstraintError(ValueError):
+    pass
+
+
+def parse_constraints(spec: FormulaSpec) -> list[tuple]:
+    out: list[tuple] = []
+    for c in spec.constraints:
+        if m := _DIV.match(c):
+            out.append(("div", m.group(1), m.group(2)))
+        elif m := _PARITY.match(c):
+            out.append((m.group(2), m.group(1)))
+        elif m := _REL.match(c):
+            op = {"≤": "<=", "≥": ">=", "≠": "!="}.get(m.group(2), m.group(2))
+            out.append(("rel", m.group(1), op, m.group(3)))
+        else:
+            raise ConstraintError(f"I can't read the constraint {c!r}")
+    return out
+
+
+def _val(tok: str, vals: dict[str, Fraction]) -> Fraction:
+    if tok in vals:
+        return vals[tok]
+    return Fraction(tok)
+
+
+def satisfied(cons: list[tuple], vals: dict[str, Fraction]) -> bool:
+    for c in cons:
+        if c[0] == "div":
+            a, b = _val(c[1], vals), _val(c[2], vals)
+            if a == 0 or (b / a).denominator != 1:
+                return False
+        elif c[0] in ("even", "odd"):
+            v = vals[c[1]]
+            if v.denominator != 1 or (v.numerator % 2 == 0) != (c[0] == "even"):
+                return False
+        else:
+            a, op, b = _val(c[1], vals), c[2], _val(c[3], vals)
+            if not {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "!=": a != b}[op]:
+                return False
+    return True
+
+
+def _draw(rng: random.Random, domain: str, top: int) -> Fraction:
+    if domain == "positive_integer":
+        return Fraction(rng.randint(1, top))
+    if domain == "nonnegative_integer":
+        return Fraction(rng.randint(0, top))
+    if domain == "integer":
+        return Fraction(rng.randint(-top, top))
+    q = rng.randint(1, 7)
+    p = rng.randint(1, top * q)
+    v = Fraction(p, q)
+    return v if domain == "positive_real" or rng.random() < 0.5 else -v
+
+
+_POINTS: dict[str, tuple[Point, ...]] = {}
+
+
+def sample_points(spec: FormulaSpec) -> tuple[Point, ...]:
+    """The part's sample points (cached per spec)."""
+    from grader.formula.reading import spec_key
+
+    key = spec_key(spec, "points")
+    pts = _POINTS.get(key)
+    if pts is None:
+        pts = _make_points(spec)
+        _POINTS[key] = pts
+    return pts
+
+
+def _make_points(spec: FormulaSpec) -> tuple[Point, ...]:
+    cons = parse_constraints(spec)
+    names = list(spec.variables)
+    rng = random.Random(f"grader-formula:{spec.seed}:{','.join(names)}:{';'.join(spec.constraints)}")
+    tiers = SEQUENCE_TIERS if spec.sequences else TIERS
+    seen: set[tuple] = set()
+    points: list[Point] = []
+    for vals in _edge_grid(spec, cons):
+        seen.add(tuple(vals.values()))
+        points.append(Point(vals, _sequences(spec, vals, rng)))
+    for count, top in tiers:
+        made = 0
+        for _ in range(_TRIES):
+            if made >= count:
+                break
+            vals = {v: _draw(rng, spec.variables[v].domain, top) for v in names}
+            for c in cons:  # steer towards the constraints, then check them all
+                if c[0] == "div" and c[2] in vals and c[1] in vals:
+                    vals[c[2]] = vals[c[1]] * rng.randint(1, max(1, top // max(1, int(vals[c[1]]))))
+                elif c[0] in ("even", "odd") and c[1] in vals:
+                    v = int(vals[c[1]])
+                    vals[c[1]] = Fraction(v + (v % 2 != (0 if c[0] == "even" else 1)))
+            if not satisfied(cons, vals):
+                continue
+            k = tuple(vals.values())
+            if not spec.sequences and k in seen and len(seen) < 3 * sum(t[0] for t in tiers):
+                continue
+            seen.add(k)
+            points.append(Point(vals, _sequences(spec, vals, rng)))
+            made += 1
+    return tuple(Point({k: _exact(v) for k, v in p.variables.items()},
+                       {k: {i: _exact(x) for i, x in vs.items()} for k, vs in p.sequences.items()}) for p in points)
+
+
+def _exact(v: Fraction) -> int | Fraction:
+    return v.numerator if v.denominator == 1 else v
+
+
+_EDGES = {
+    "positive_integer": (1, 2, 3),
+    "nonnegative_integer": (0, 1, 2),
+    "integer": (0, 1, -1, 2),
+    "positive_real": (1, Fraction(1, 2), 2),
+    "real": (0, 1, -1, Fraction(1, 2)),
+}
+MAX_EDGE_POINTS = 10
+
+
+def _edge_grid(spec: FormulaSpec, cons: list[tuple]) -> list[dict[str, Fraction]]:
+    """The smallest values of the domain (boundary cases such as n = 1, t = n - 1, n = 0) that satisfy the
+    constraints."""
+    grid: list[dict[str, Fraction]] = [{}]
+    for name, var in spec.variables.items():
+        edges = _EDGES[var.domain]
+        if spec.length == name:
+            edges = tuple(range(1, 7))
+        grid = [{**g, name: Fraction(v)} for g in grid for v in edges][:200]
+    out = [g for g in grid if satisfied(cons, g)]
+    return out[:MAX_EDGE_POINTS]
+
+
+def _sequences(spec: FormulaSpec, vals: dict[str, Fraction], rng: random.Random) -> dict[str, dict[int, Fraction]]:
+    seqs: dict[str, dict[int, Fraction]] = {}
+    if spec.sequences and spec.length and spec.length in vals:
+        n = int(vals[spec.length])
+        for name, seq in spec.sequences.items():
+            if seq.role == "input":
+                seqs[name] = {i: Fraction(rng.randint(seq.low, seq.high)) for i in range(1, n + 1)}
+    return seqs

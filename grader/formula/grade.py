@@ -1,0 +1,204 @@
+"""`grade_formula`: read the answer, compare it with the reference and the known wrong answers, say why.
+
+    verdict (details)   status                       score
+    equivalent          correct                      the formula's points (`recurrence_points` for a recurrence)
+    not_equivalent      partial / incorrect          the matched wrong answer's points, else 0
+    undecided           invalid, needs review        0 (or a matched wrong answer's points): never a silent "wrong"
+    unreadable          invalid                      0, `error` holds the message and the caret
+                        (incorrect for a prose-only answer to a `find_in_text` part: no formula was written)
+    could_not_check     invalid, needs review        0 (bad reference, internal failure)
+
+`details`: verdict, latex, canonical (equal for answers decided equivalent: the key of the reference's values, or of
+the matched wrong answer's), reason, method (sampling | proof | counterexample | none), points_checked,
+counterexample, matched_wrong_answer (index or None), formula (the text read), recurrence, notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from grader.formula.equivalence import Verdict, compare, fingerprint, values
+from grader.formula.reading import ReadError, ReadOk, exact_constants, read_formula
+from grader.formula.spec import FormulaSpec
+from grader.results import ItemResult, Outcome, status_for
+
+log = logging.getLogger(__name__)
+
+CANONICAL_POINTS = 14  # values at the first sample points make the grouping key of an answer
+COULD_NOT_CHECK = "Your answer could not be checked automatically; a TA will look at it."
+
+
+def grade_formula(
+    answer: str,
+    reference: str,
+    spec: FormulaSpec,
+    *,
+    constants: dict[str, int | float] | None = None,
+) -> Outcome:
+    """Grade one formula answer against the reference. Never raises: a failure is status `invalid`."""
+    max_score = float(spec.points or 0.0)
+    try:
+        return _grade(answer, reference, spec, constants, max_score)
+    except Exception as exc:
+        log.exception("formula grading failed")
+        return _could_not_check(max_score, f"internal error: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _could_not_check(max_score: float, why: str, latex: str | None = None) -> Outcome:
+    return Outcome(
+        engine="formula",
+        score=0.0,
+        max_score=max_score,
+        status="invalid",
+        reading=f"$${latex}$$" if latex else None,
+        error=COULD_NOT_CHECK,
+        feedback=[COULD_NOT_CHECK],
+        needs_review=True,
+        review_reasons=[f"formula could not be checked: {why}"],
+        details={"verdict": "could_not_check", "latex": latex, "canonical": None, "reason": why},
+    )
+
+
+def _canonical(stu: ReadOk, spec: FormulaSpec, consts) -> str:
+    vals = values(stu, spec, consts)
+    n = min(len(vals), CANONICAL_POINTS)
+    text = "|".join(fingerprint(v) if not isinstance(v, Exception) else "undef" for v in (vals[i] for i in range(n)))
+    return "values:" + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score: float) -> Outcome:
+    ref = read_formula(reference, spec, constants=constants)
+    if isinstance(ref, ReadError):
+        return _could_not_check(max_score, f"the reference formula could not be read: {ref.message}")
+    stu = read_formula(answer, spec, constants=constants)
+    if isinstance(stu, ReadError):
+        return _unreadable(stu, spec, max_score)
+    consts = exact_constants(constants)
+    verdict = compare(stu, ref, spec, consts, prove=False)
+    feedback: list[str] = []
+    items: list[ItemResult] = []
+    review: list[str] = []
+    matched: int | None = None
+    score = 0.0
+    if verdict.verdict == "equivalent":
+        recurrence_only = stu.is_recurrence and spec.recurrence_points is not None
+        score = min(spec.recurrence_points or 0.0, max_score) if recurrence_only else max_score
+        said = spec.recurrence_feedback if recurrence_only else "Equivalent to the expected formula."
+        feedback.append("Your recurrence is equivalent to the expected answer." if recurrence_only
+                        else "Your answer is equivalent to the expected formula.")
+        if recurrence_only:
+            feedback.append(spec.recurrence_feedback)
+        items.append(ItemResult(id="recurrence" if recurrence_only else "equivalence",
+                                label="A correct recurrence, not solved" if recurrence_only
+                                else "Equivalent to the reference formula",
+                                points=score, max_points=max_score, hit=True, evidence=stu.text, feedback=said))
+    else:
+        matched = _matching_wrong_answer(stu, spec, constants, consts)
+        feedback.append(_verdict_sentence(verdict, matched))
+        items.append(ItemResult(id="equivalence", label="Equivalent to the reference formula", points=0.0,
+                                max_points=max_score, hit=False, evidence=stu.text, feedback=feedback[0]))
+        if matched is not None:
+            wa = spec.wrong_answers[matched]
+            score = min(wa.points, max_score)
+            feedback.append(wa.feedback)
+            items.append(ItemResult(id=f"wrong_answer:{matched + 1}", label=f"Known wrong answer `{wa.answer}`",
+                                    points=score, max_points=score, hit=True, evidence=stu.text,
+                                    feedback=wa.feedback))
+        if verdict.verdict == "undecided":
+            review.append(f"formula equivalence undecided: {verdict.reason}")
+    feedback.extend(stu.notes)
+    undecided = verdict.verdict == "undecided" and matched is None  # never a silent "wrong"
+    return Outcome(
+        engine="formula",
+        score=score,
+        max_score=max_score,
+        status="invalid" if undecided else _status(verdict.verdict, score, max_score),
+        reading=f"$${stu.latex}$$",
+        error=COULD_NOT_CHECK if undecided else None,
+        items=items,
+        feedback=feedback,
+        needs_review=bool(review),
+        review_reasons=review,
+        details={
+            "verdict": verdict.verdict,
+            "latex": stu.latex,
+            "canonical": _group_key(stu, ref, verdict, matched, spec, constants, consts),
+            "reason": verdict.reason,
+            "method": verdict.method,
+            "points_checked": verdict.points,
+            "counterexample": verdict.counterexample,
+            "matched_wrong_answer": matched,
+            "formula": stu.text,
+            "recurrence": stu.is_recurrence,
+            "notes": list(stu.notes),
+        },
+    )
+
+
+def _unreadable(stu: ReadError, spec: FormulaSpec, max_score: float) -> Outcome:
+    if stu.no_formula and spec.find_in_text:  # prose only, in a combined part: no formula was written
+        return Outcome(
+            engine="formula",
+            score=0.0,
+            max_score=max_score,
+            status="incorrect",
+            feedback=[stu.message],
+            items=[ItemResult(id="equivalence", label="Equivalent to the reference formula", points=0.0,
+                              max_points=max_score, hit=False, feedback=stu.message)],
+            details={"verdict": "unreadable", "latex": None, "canonical": None, "reason": "no formula found"},
+        )
+    return Outcome(
+        engine="formula",
+        score=0.0,
+        max_score=max_score,
+        status="invalid",
+        error=stu.student_message(),
+        feedback=["I could not read your answer as a formula."],
+        details={"verdict": "unreadable", "latex": None, "canonical": None, "reason": stu.message,
+                 "offset": stu.offset},
+    )
+
+
+def _matching_wrong_answer(stu: ReadOk, spec: FormulaSpec, constants, consts) -> int | None:
+    """The first known wrong answer equivalent to the student's (read with the same reader, cached)."""
+    for i, wa in enumerate(spec.wrong_answers):
+        wr = read_formula(wa.answer, spec, constants=constants)
+        if isinstance(wr, ReadOk) and compare(stu, wr, spec, consts, prove=False).verdict == "equivalent":
+            return i
+    return None
+
+
+def _verdict_sentence(verdict: Verdict, matched: int | None) -> str:
+    if verdict.verdict == "undecided":
+        return ("I could not decide whether your answer is equivalent to the expected formula; "
+                "a TA will check it.")
+    sentence = "Your answer is not equivalent to the expected formula"
+    if matched is None and verdict.counterexample and verdict.values:
+        return f"{sentence}: for {verdict.counterexample} it gives {verdict.values[0]}."
+    if matched is None and verdict.counterexample:
+        return f"{sentence}: it has no value at {verdict.counterexample}."
+    return sentence + "."
+
+
+def _group_key(stu: ReadOk, ref: ReadOk, verdict: Verdict, matched: int | None, spec: FormulaSpec, constants,
+               consts) -> str:
+    """Answers the engine decided are equivalent share one key: the reference's, or the matched wrong answer's
+    (a bare recurrence, scored apart, gets its own group)."""
+    if verdict.verdict == "equivalent":
+        return ("recurrence:" if stu.is_recurrence and spec.recurrence_points is not None else "") + _canonical(
+            ref, spec, consts)
+    if matched is not None:
+        wrong = read_formula(spec.wrong_answers[matched].answer, spec, constants=constants)
+        if isinstance(wrong, ReadOk):
+            return _canonical(wrong, spec, consts)
+    return _canonical(stu, spec, consts)
+
+
+def _status(verdict: str, score: float, max_score: float):
+    if max_score <= 0:  # a formula worth no points (not from a rubric): the verdict alone decides
+        return "correct" if verdict == "equivalent" else "incorrect"
+    return status_for(score, max_score)
+
+
+__all__ = ["Verdict", "grade_formula"]

@@ -1,0 +1,296 @@
+"""The tokenizer: splits a cleaned formula into grammar tokens, knowing the part's names.
+
+Names are split with the declared variables, so `nt` is `n t` and `2n` is `2 n`; anything that is not a
+declared name, a constant, a summation index or a whitelisted function is an error here, with a hint when it
+differs only in case from a declared name. LaTeX commands outside the whitelist (`\\input`, `\\def`) are errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lark import Token
+
+from grader.formula.errors import ReadFailure
+from grader.formula.normalize import Clean
+
+MAX_NUMBER_DIGITS = 30
+MAX_NESTING = 40
+
+# Function words: canonical name, number of arguments (None: two or more).
+FUNCTIONS: dict[str, tuple[str, int | None]] = {
+    "binomial": ("binomial", 2), "binom": ("binomial", 2), "choose": ("binomial", 2), "C": ("binomial", 2),
+    "nCr": ("binomial", 2), "comb": ("binomial", 2),
+    "min": ("min", None), "max": ("max", None),
+    "floor": ("floor", 1), "ceil": ("ceil", 1), "ceiling": ("ceil", 1),
+    "log": ("log", 1), "ln": ("log", 1), "lg": ("log2", 1), "sqrt": ("sqrt", 1), "abs": ("abs", 1),
+    "factorial": ("factorial", 1),
+    # sympy's spellings, which students copy from tools
+    "Min": ("min", None), "Max": ("max", None), "Abs": ("abs", 1), "log2": ("log2", 1),
+}
+# Functions whose word alone (no parenthesis) may take the next factor: `log n`, `sqrt n`.
+_BARE_OK = {"log", "log2", "sqrt"}
+_BARE_WORDS = {"log", "ln", "lg", "sqrt", "log2"}
+
+_TEX_TOKENS = {
+    "frac": "FRAC", "dfrac": "FRAC", "tfrac": "FRAC", "cfrac": "FRAC",
+    "binom": "BINOM", "dbinom": "BINOM", "tbinom": "BINOM",
+    "cdot": "STAR", "times": "STAR", "ast": "STAR", "div": "SLASH",
+    "lfloor": "LFLOOR", "rfloor": "RFLOOR", "lceil": "LCEIL", "rceil": "RCEIL",
+    "sum": "SUM", "dots": "ELLIPSIS", "ldots": "ELLIPSIS", "cdots": "ELLIPSIS", "dotsb": "ELLIPSIS",
+    "dotsc": "ELLIPSIS", "dotsm": "ELLIPSIS", "sqrt": "SQRT", "choose": "CHOOSE", "over": "OVER",
+}
+_TEX_FUNCS = {"min": "min", "max": "max", "log": "log", "ln": "log", "lg": "log2", "exp": None}
+_TEX_IGNORED = {
+    "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+    "Biggl", "Biggr", "limits", "nolimits", "displaystyle", "textstyle", "quad", "qquad", "middle",
+}
+_PUNCT = {
+    "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "^": "POW", "(": "LPAR", ")": "RPAR",
+    "[": "LBRACK", "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", ",": "COMMA", "!": "BANG", "_": "SUB",
+    "=": "EQ",
+}
+_OPENERS = {"LPAR", "LBRACK", "LBRACE", "LFLOOR", "LCEIL"}
+_CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL"}
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_WORD = re.compile(r"[A-Za-z]+")
+_TEXCMD = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+_SUM_INDEX = re.compile(r"(?:\\sum|\bsum)\s*_\s*\{?\s*([A-Za-z])\s*=")
+
+
+@dataclass
+class Names:
+    """The names a formula may use."""
+
+    variables: tuple[str, ...] = ()
+    sequences: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
+    bound: set[str] = field(default_factory=set)
+
+    def plain(self) -> list[str]:
+        return sorted(set(self.variables) | set(self.sequences) | {c for c in self.constants if "_" not in c}
+                      | self.bound, key=lambda s: (-len(s), s))
+
+    def listing(self) -> str:
+        shown = [f"`{v}`" for v in self.variables] + [f"`{s}_t`" for s in self.sequences]
+        return ", ".join(shown) if shown else "none"
+
+
+def _tok(kind: str, value: str, start: int, end: int) -> Token:
+    return Token(kind, value, start_pos=start, end_pos=end)
+
+
+def _split_word(word: str, known: list[str]) -> list[str] | None:
+    """Split a run of letters into known names, longest first (`nt` -> n, t); None if impossible."""
+    memo: dict[int, list[str] | None] = {}
+
+    def go(i: int) -> list[str] | None:
+        if i == len(word):
+            return []
+        if i in memo:
+            return memo[i]
+        memo[i] = None
+        for name in known:
+            if word.startswith(name, i):
+                rest = go(i + len(name))
+                if rest is not None:
+                    memo[i] = [name, *rest]
+                    break
+        return memo[i]
+
+    return go(0)
+
+
+def _hint(word: str, names: Names) -> str:
+    for cand in (*names.variables, *names.sequences, *names.constants):
+        if cand.lower() == word.lower() and cand != word:
+            return f" — did you mean `{cand}`?"
+    if word in ("O", "Theta", "Omega", "o"):
+        return " — give the exact count, not an asymptotic bound."
+    if word in ("e", "pi", "i") and word not in names.variables:
+        return "."
+    return f". The names you can use here are {names.listing()}."
+
+
+def sum_indices(text: str) -> set[str]:
+    """Letters bound by a sum in the text (`\\sum_{k=1}` binds `k`)."""
+    return set(_SUM_INDEX.findall(text))
+
+
+_TEXT = re.compile(r"\\(?:text|textrm|textsf|mbox|hbox)\s*\{[^{}]*\}")
+_UNWRAP = re.compile(
+    r"\\(?:mathrm|mathit|mathbf|mathsf|operatorname|boldsymbol|mathnormal|textbf|textit)\s*\{([^{}]*)\}"
+)
+
+
+def blank_text(text: str) -> str:
+    """`\\text{dot products}` is prose: blanked. `\\mathrm{C}` is its content. Lengths (offsets) are kept."""
+    text = _TEXT.sub(lambda m: " " * len(m.group()), text)
+    return _UNWRAP.sub(lambda m: " " * (m.start(1) - m.start()) + m.group(1) + " ", text)
+
+
+def tokenize(src: Clean, names: Names) -> list[Token]:
+    text = blank_text(src.text) if "\\" in src.text else src.text
+    at = src.at
+    toks: list[Token] = []
+    depth = 0
+    frac_digits = 0  # after \frac or \binom, `\frac12` takes single digits
+    bound = set(names.bound) | set(_SUM_INDEX.findall(text))
+    names = Names(names.variables, names.sequences, names.constants, bound)
+    known = names.plain()
+    consts_us = sorted((c for c in names.constants if "_" in c), key=len, reverse=True)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \n":
+            i += 1
+            continue
+        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            m = _NUMBER.match(text, i)
+            assert m
+            s = m.group()
+            if frac_digits and s.isdigit():
+                s = s[0]
+                frac_digits -= 1
+            if len(s.replace(".", "")) > MAX_NUMBER_DIGITS:
+                raise ReadFailure(f"This number is too long (more than {MAX_NUMBER_DIGITS} digits).",
+                                  at(i), at(i + len(s)))
+            toks.append(_tok("NUMBER", s, at(i), at(i + len(s))))
+            i += len(s)
+            continue
+        frac_digits = 0
+        if text.startswith("...", i):
+            j = i
+            while j < n and text[j] == ".":
+                j += 1
+            toks.append(_tok("ELLIPSIS", "...", at(i), at(j)))
+            i = j
+            continue
+        if text.startswith("**", i):
+            toks.append(_tok("POW", "**", at(i), at(i + 2)))
+            i += 2
+            continue
+        if c == "\\":
+            m = _TEXCMD.match(text, i)
+            if not m:
+                raise ReadFailure("A backslash must start a LaTeX command such as `\\frac`.", at(i))
+            cmd = m.group(1)
+            j = m.end()
+            if cmd in _TEX_IGNORED or cmd in (",", ";", ":", "!", " ", "\n"):
+                i = j
+                continue
+            if cmd == "{":
+                kind = "LPAR"
+            elif cmd == "}":
+                kind = "RPAR"
+            elif cmd in _TEX_TOKENS:
+                kind = _TEX_TOKENS[cmd]
+            elif _TEX_FUNCS.get(cmd):
+                func = _TEX_FUNCS[cmd]
+                kind = _func_kind(func, text, j)
+                toks.append(_tok(kind, func, at(i), at(j)))
+                i = j
+                continue
+            else:
+                raise ReadFailure(f"I don't know the command `\\{cmd}` in a formula.", at(i), at(j))
+            if kind in ("FRAC", "BINOM"):
+                frac_digits = 2
+            if kind == "SQRT" and _next_char(text, j) == "[":
+                kind = "ROOT"
+            if kind in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise ReadFailure(f"The formula is nested too deeply (more than {MAX_NESTING} levels).", at(i))
+            elif kind in _CLOSERS:
+                depth -= 1
+            toks.append(_tok(kind, cmd, at(i), at(j)))
+            i = j
+            continue
+        if c.isalpha() and c.isascii():
+            # constants with underscores (`w_in`, `h_0`) first
+            hit = next((k for k in consts_us if text.startswith(k, i)
+                        and not (i + len(k) < n and (text[i + len(k)].isalnum()))), None)
+            if hit:
+                toks.append(_tok("NAME", hit, at(i), at(i + len(hit))))
+                i += len(hit)
+                continue
+            m = _WORD.match(text, i)
+            assert m
+            word = m.group()
+            j = m.end()
+            if word == "log" and text.startswith("2", j) and not text[j + 1 : j + 2].isdigit():
+                word, j = "log2", j + 1  # `log2(n)`, `log2 n`
+            nxt = _next_char(text, j)
+            if word in FUNCTIONS and word not in names.variables and word not in bound:
+                func = FUNCTIONS[word][0]
+                if word not in _BARE_WORDS and nxt != "(":
+                    if word in names.sequences or word in names.variables:
+                        pass
+                    else:
+                        raise ReadFailure(f"`{word}` needs its arguments in parentheses, e.g. `{word}(n, 2)`"
+                                          if FUNCTIONS[word][1] != 1 else
+                                          f"`{word}` needs its argument in parentheses, e.g. `{word}(n)`.",
+                                          at(i), at(j))
+                else:
+                    toks.append(_tok(_func_kind(func, text, j), func, at(i), at(j)))
+                    i = j
+                    continue
+            if word == "sum" and nxt == "_":
+                toks.append(_tok("SUM", "sum", at(i), at(j)))
+                i = j
+                continue
+            parts = _split_word(word, known)
+            if parts is None:
+                # perhaps a function word glued to names: `nlog`, `2log` -> split off a trailing function word
+                parts = _split_with_function(word, known)
+            if parts is None:
+                raise ReadFailure(f"Unknown name `{word}`{_hint(word, names)}", at(i), at(j))
+            k = i
+            for p in parts:
+                if p in FUNCTIONS:
+                    func = FUNCTIONS[p][0]
+                    toks.append(_tok(_func_kind(func, text, k + len(p)), func, at(k), at(k + len(p))))
+                else:
+                    toks.append(_tok("NAME", p, at(k), at(k + len(p))))
+                k += len(p)
+            i = j
+            continue
+        kind = _PUNCT.get(c)
+        if kind is None:
+            what = "character" if c.isprintable() else "invisible character"
+            raise ReadFailure(f"I can't read the {what} `{c}` in a formula.", at(i))
+        if kind in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ReadFailure(f"The formula is nested too deeply (more than {MAX_NESTING} levels).", at(i))
+        elif kind in _CLOSERS:
+            depth -= 1
+        toks.append(_tok(kind, c, at(i), at(i + 1)))
+        i += 1
+    return toks
+
+
+def _next_char(text: str, j: int) -> str:
+    while j < len(text) and text[j] == " ":
+        j += 1
+    return text[j] if j < len(text) else ""
+
+
+def _func_kind(func: str, text: str, j: int) -> str:
+    nxt = _next_char(text, j)
+    if nxt == "_" and func == "log":
+        return "LOGB"
+    if nxt == "(" or func not in _BARE_OK:
+        return "FCALL"
+    return "FBARE"
+
+
+def _split_with_function(word: str, known: list[str]) -> list[str] | None:
+    for f in sorted(FUNCTIONS, key=len, reverse=True):
+        if len(f) > 1 and word.endswith(f) and len(word) > len(f):
+            head = _split_word(word[: -len(f)], known)
+            if head is not None:
+                return [*head, f]
+    return None

@@ -1,0 +1,313 @@
+"""From a cleaned formula to a tree of `Node`s: tokenize, parse with the LALR grammar, build, bound.
+
+Nothing here evaluates student text as code: the tokens come from a whitelist, the grammar is fixed, and the
+tree is built node by node. Bounds are checked before anything large is built: length and nesting in the
+tokenizer, tree depth before building, and constant sub-formulas (`9^9^9`, `factorial(10^9)`) by a bounded
+exact evaluation.
+
+One rule to know: `/` divides by the next factor only, left to right, as in Python, sympy and PrairieLearn
+(WeBWorK differs): `1/2n` is (1/2)·n. The reading shows it, and a note tells the student how to write 1/(2n).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import pairwise
+
+from lark import Token, Tree
+
+from grader.formula.bounds import check_bounds, check_depth
+from grader.formula.errors import ReadFailure
+from grader.formula.lexer import FUNCTIONS, Names, sum_indices, tokenize
+from grader.formula.nodes import Node
+from grader.formula.normalize import Clean
+from grader.formula.parse import parse_tokens, wrap_infix
+
+MAX_FORMULA_CHARS = 2000
+
+_ARITY = {canon: arity for canon, arity in FUNCTIONS.values()}
+_ARITY.update({"log2": 1, "sqrt": 1})
+
+
+def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source: str = "") -> tuple[Node, list[str]]:
+    """Read one cleaned formula; returns the tree and notes on how it was read. Raises ReadFailure."""
+    if len(src.text) > MAX_FORMULA_CHARS:
+        raise ReadFailure(f"The formula is too long (more than {MAX_FORMULA_CHARS} characters).", src.at(0))
+    names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text))
+    tokens = tokenize(src, names)
+    tokens = wrap_infix(tokens)
+    eqs = [t for t in tokens if t.type == "EQ"]
+    if eqs and not any(t.type == "SUM" for t in tokens):
+        raise ReadFailure("I can't read `=` here.", eqs[0].start_pos, eqs[0].end_pos)
+    tree = parse_tokens(tokens, src.at(len(src.text)))
+    check_depth(tree)
+    b = _Builder(names, constants, source)
+    node = b.build(tree.children[0], frozenset())
+    check_bounds(node, constants)
+    return node, b.notes
+
+
+def _span(tree) -> tuple[int, int]:
+    """Start of the first token and end of the last one (tokens come in text order)."""
+    first = last = tree
+    while isinstance(first, Tree):
+        if not first.children:
+            return 0, 0
+        first = first.children[0]
+    while isinstance(last, Tree):
+        last = last.children[-1]
+    return first.start_pos or 0, last.end_pos or 0
+
+
+class _Builder:
+    def __init__(self, names: Names, constants: dict[str, Fraction], source: str = "") -> None:
+        self.source = source
+        self.names = names
+        self.constants = constants
+        self.notes: list[str] = []
+
+    def build(self, t, scope: frozenset[str]) -> Node:
+        method = getattr(self, "_" + (t.data if isinstance(t, Tree) else "token"))
+        return method(t, scope)
+
+    # -- operators -------------------------------------------------------------------------------------
+    def _sum(self, t: Tree, scope) -> Node:
+        ch = t.children
+        terms: list[Node | Token] = [self.build(ch[0], scope)]
+        for i in range(1, len(ch), 2):
+            op = ch[i].children[0].type
+            item = ch[i + 1]
+            if isinstance(item, Token) and item.type == "ELLIPSIS":
+                terms.append(item)
+                continue
+            node = self.build(item, scope)
+            terms.append(_neg(node) if op == "MINUS" else node)
+        if len(terms) == 1:
+            return terms[0]  # type: ignore[return-value]
+        s, e = _span(t)
+        dots = [i for i, x in enumerate(terms) if isinstance(x, Token)]
+        if not dots:
+            return Node("add", tuple(terms), s, e)
+        if len(dots) > 1:
+            raise ReadFailure("Use one ellipsis `...` per sum.", terms[dots[1]].start_pos, terms[dots[1]].end_pos)
+        k = dots[0]
+        head, tail = tuple(terms[:k]), tuple(terms[k + 1 :])
+        if not tail:
+            tok = terms[k]
+            raise ReadFailure("After `...` write the last term, as in `1 + 2 + ... + n`.", tok.start_pos, tok.end_pos)
+        return Node("dots", (head, tail), s, e)
+
+    def _product(self, t: Tree, scope) -> Node:
+        ch = t.children
+        factors: list[Node] = [self.build(ch[0], scope)]
+        for i in range(1, len(ch), 2):
+            op = ch[i].children[0].type
+            right = ch[i + 1]
+            if op == "STAR":
+                factors.append(self.build(right, scope))
+                continue
+            # `a / b c` is (a / b) c: the division takes only the factor right after it.
+            signs, implicit = _unary_parts(right)
+            powers = implicit.children if isinstance(implicit, Tree) and implicit.data == "implicit" else [implicit]
+            first = self.build(powers[0], scope)
+            if sum(1 for s in signs if s.children[0].type == "MINUS") % 2:
+                first = _neg(first)
+            factors.append(Node("inv", (first,), first.start, first.end))
+            if len(powers) > 1:
+                rest = [self.build(p, scope) for p in powers[1:]]
+                factors.extend(rest)
+                a, b = _span(right)
+                whole = self.source[a:b].strip()
+                head = self.source[first.start:first.end].strip()
+                rest_src = self.source[rest[0].start:b].strip()
+                if whole and head and rest_src:
+                    self.notes.append(f"I read `/{whole}` as dividing by `{head}` only and then multiplying by "
+                                      f"`{rest_src}`; write `/({whole})` to divide by the whole product.")
+        if len(factors) == 1:
+            return factors[0]
+        s, e = _span(t)
+        return Node("mul", tuple(factors), s, e)
+
+    def _unary(self, t: Tree, scope) -> Node:
+        signs = t.children[:-1]
+        node = self.build(t.children[-1], scope)
+        if sum(1 for s in signs if s.children[0].type == "MINUS") % 2:
+            node = _neg(node)
+        return node
+
+    _exponent = _unary
+
+    def _implicit(self, t: Tree, scope) -> Node:
+        factors = [self.build(c, scope) for c in t.children]
+        if len(factors) == 1:
+            return factors[0]
+        for a, b in pairwise(factors):
+            a_src, b_src = self.source[a.start : a.end], self.source[b.start : b.end]
+            if a.kind == "num" and b.kind == "num" and a_src[-1:].isdigit() and b_src[:1].isdigit():
+                raise ReadFailure("Two numbers side by side: put an operator between them.", b.start, b.end)
+        s, e = _span(t)
+        return Node("mul", tuple(factors), s, e)
+
+    def _power(self, t: Tree, scope) -> Node:
+        base = self.build(t.children[0], scope)
+        if len(t.children) == 1:
+            return base
+        exp = self.build(t.children[2], scope)
+        return Node("pow", (base, exp), base.start, exp.end)
+
+    def _postfix(self, t: Tree, scope) -> Node:
+        node = self.build(t.children[0], scope)
+        bangs = t.children[1:]
+        if len(bangs) > 1:
+            raise ReadFailure("I can't read `!!` (a double factorial) here.", bangs[1].start_pos, bangs[1].end_pos)
+        if bangs:
+            node = Node("fact", (node,), node.start, bangs[0].end_pos)
+        return node
+
+    # -- atoms -----------------------------------------------------------------------------------------
+    def _number(self, t: Tree, scope) -> Node:
+        tok = t.children[0]
+        s = str(tok)
+        return Node("num", (Fraction(int(s)) if s.isdigit() else Fraction(s),), tok.start_pos, tok.end_pos)
+
+    def _name(self, t: Tree, scope) -> Node:
+        tok = t.children[0]
+        name = str(tok)
+        if name in scope or name in self.names.variables:
+            return Node("var", (name,), tok.start_pos, tok.end_pos)
+        if name in self.constants:
+            return Node("const", (name,), tok.start_pos, tok.end_pos)
+        if name in self.names.sequences:
+            raise ReadFailure(f"`{name}` is a sequence: give its index, as in `{name}_t` or `{name}_{{t-1}}`.",
+                              tok.start_pos, tok.end_pos)
+        if name in self.names.bound:
+            raise ReadFailure(f"`{name}` is the index of a sum and can only be used inside it: put the whole "
+                              "summand in parentheses, as in `\\sum_{k=1}^{n} (a_k - b_k)`.",
+                              tok.start_pos, tok.end_pos)
+        raise ReadFailure(f"Unknown name `{name}`.", tok.start_pos, tok.end_pos)  # pragma: no cover
+
+    def _indexed(self, t: Tree, scope) -> Node:
+        tok, _, sub = t.children
+        name = str(tok)
+        if name not in self.names.sequences:
+            raise ReadFailure(f"`{name}` is not an indexed sequence, so it cannot take the subscript `_`.",
+                              tok.start_pos, tok.end_pos)
+        index = self._subscript(sub, scope)
+        s, e = _span(t)
+        return Node("idx", (name, index), s, e)
+
+    def _subscript(self, t: Tree, scope) -> Node:
+        c = t.children
+        if len(c) == 3:
+            return self.build(c[1], scope)
+        tok = c[0]
+        if tok.type == "NUMBER":
+            return Node("num", (Fraction(str(tok)),), tok.start_pos, tok.end_pos)
+        return self._name(Tree("name", [tok]), scope)
+
+    def _group(self, t: Tree, scope) -> Node:
+        inner = self.build(t.children[1], scope)
+        s, e = _span(t)
+        return Node(inner.kind, inner.args, s, e)
+
+    def _call(self, t: Tree, scope) -> Node:
+        tok = t.children[0]
+        func = str(tok)
+        args = [self.build(c, scope) for c in t.children[2:-1] if isinstance(c, Tree)]
+        arity = _ARITY.get(func, 1)
+        if arity is None and len(args) < 2:
+            raise ReadFailure(f"`{func}` needs at least two arguments.", tok.start_pos, tok.end_pos)
+        if arity is not None and len(args) != arity:
+            raise ReadFailure(f"`{func}` takes {arity} argument{'s' if arity > 1 else ''}, not {len(args)}.",
+                              tok.start_pos, tok.end_pos)
+        s, e = _span(t)
+        if func == "factorial":
+            return Node("fact", (args[0],), s, e)
+        return Node("call", (func, *args), s, e)
+
+    def _bare(self, t: Tree, scope) -> Node:
+        tok = t.children[0]
+        arg = self.build(t.children[1], scope)
+        return Node("call", (str(tok), arg), tok.start_pos, arg.end)
+
+    def _logb(self, t: Tree, scope) -> Node:
+        tok = t.children[0]
+        base = self._subscript(t.children[2], scope)
+        arg = self.build(t.children[3], scope)
+        if base.kind == "num" and base.args[0] == 2:
+            return Node("call", ("log2", arg), tok.start_pos, arg.end)
+        return Node("call", ("logb", base, arg), tok.start_pos, arg.end)
+
+    def _frac(self, t: Tree, scope) -> Node:
+        num = self.build(t.children[1], scope)
+        den = self.build(t.children[2], scope)
+        s, e = _span(t)
+        return Node("mul", (num, Node("inv", (den,), den.start, den.end)), s, e)
+
+    def _binom(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("binomial", self.build(t.children[1], scope), self.build(t.children[2], scope)), s, e)
+
+    def _sqrt(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("sqrt", self.build(t.children[1], scope)), s, e)
+
+    def _root(self, t: Tree, scope) -> Node:
+        index = self.build(t.children[2], scope)
+        arg = self.build(t.children[4], scope)
+        s, e = _span(t)
+        one = Node("num", (Fraction(1),), index.start, index.start)
+        return Node("pow", (arg, Node("mul", (one, Node("inv", (index,), index.start, index.end)),
+                                      index.start, index.end)), s, e)
+
+    def _choose(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("binomial", self.build(t.children[1], scope), self.build(t.children[3], scope)), s, e)
+
+    def _over(self, t: Tree, scope) -> Node:
+        num = self.build(t.children[1], scope)
+        den = self.build(t.children[3], scope)
+        s, e = _span(t)
+        return Node("mul", (num, Node("inv", (den,), den.start, den.end)), s, e)
+
+    def _floor(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("floor", self.build(t.children[1], scope)), s, e)
+
+    def _ceil(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("ceil", self.build(t.children[1], scope)), s, e)
+
+    def _atom(self, t: Tree, scope) -> Node:  # pragma: no cover - every atom has an alias
+        return self.build(t.children[0], scope)
+
+    def _bigsum(self, t: Tree, scope) -> Node:
+        c = t.children
+        var_tok = c[3]
+        var = str(var_tok)
+        if var in self.names.variables or var in self.names.sequences:
+            raise ReadFailure(f"`{var}` is already a variable of this question; use another letter for the index.",
+                              var_tok.start_pos, var_tok.end_pos)
+        low = self.build(c[5], scope)
+        high = self.build(c[8], scope)
+        body = self.build(c[9], scope | {var})
+        s, e = _span(t)
+        return Node("sum", (var, low, high, body), s, e)
+
+    def _token(self, t: Token, scope) -> Node:  # pragma: no cover
+        raise ReadFailure(f"I didn't expect `{t}` here.", t.start_pos or 0, t.end_pos)
+
+
+def _unary_parts(t: Tree) -> tuple[list, Tree]:
+    """Signs and the juxtaposition of a `unary` (which the parser inlines when it has no sign)."""
+    if isinstance(t, Tree) and t.data == "unary":
+        return t.children[:-1], t.children[-1]
+    return [], t
+
+
+def _neg(node: Node) -> Node:
+    if node.kind == "num":
+        return Node("num", (-node.args[0],), node.start, node.end)
+    return Node("neg", (node,), node.start, node.end)
+
+

@@ -1,0 +1,315 @@
+"""`read_formula`: from an answer (or a rubric's formula) to a typed result, success or failure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+from grader.formula.errors import ReadFailure, caret
+from grader.formula.extract import (
+    lhs_sequence,
+    math_segments,
+    split_sides,
+    strip_clutter,
+    target_lines,
+)
+from grader.formula.latex import to_latex
+from grader.formula.lexer import Names, blank_text
+from grader.formula.nodes import Node, walk
+from grader.formula.normalize import Clean, clean
+from grader.formula.reader import read_clean
+from grader.formula.spec import FormulaSpec
+
+MAX_ANSWER_CHARS = 20_000
+
+
+class HashedKey:
+    """A structural key whose hash is computed once (cache lookups stay cheap for large formulas)."""
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value: tuple) -> None:
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HashedKey) and self._hash == other._hash and self.value == other.value
+
+
+@dataclass(frozen=True)
+class ReadOk:
+    """A formula that was read: its tree, its LaTeX, and how it was read."""
+
+    node: Node
+    latex: str
+    text: str
+    notes: tuple[str, ...] = ()
+    recurrence: tuple[str, str] | None = None  # (state sequence, index variable) when `h_t = ... h_{t-1} ...`
+    lhs: str | None = None
+    ok: bool = field(default=True, init=False)
+
+    @property
+    def expr(self):
+        """The formula as a sympy expression (built on demand, from the checked tree)."""
+        from grader.formula.symbolic import to_sympy
+
+        return to_sympy(self.node)
+
+    @cached_property
+    def key(self) -> HashedKey:
+        """The structure of the formula (positions ignored): equal keys, same formula."""
+        return HashedKey((self.node.key(), self.recurrence))
+
+    @property
+    def is_recurrence(self) -> bool:
+        return self.recurrence is not None
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A formula that could not be read: why, and where."""
+
+    message: str
+    offset: int
+    text: str
+    end: int | None = None
+    no_formula: bool = False  # the answer holds no formula at all (prose only)
+    ok: bool = field(default=False, init=False)
+
+    def caret(self) -> str:
+        return caret(self.text, self.offset, self.end)
+
+    def student_message(self) -> str:
+        return f"{self.message}\n\n```\n{self.caret()}\n```"
+
+
+ReadResult = ReadOk | ReadError
+
+
+def names_for(spec: FormulaSpec, constants: dict | None) -> Names:
+    return Names(
+        variables=tuple(spec.variables),
+        sequences=tuple(spec.sequences),
+        constants=tuple(constants or ()),
+    )
+
+
+class Constants(dict):
+    """Exact values of the reference's constants, with a key for caches."""
+
+    key: tuple = ()
+
+
+_CONSTS: dict[tuple, Constants] = {}
+
+
+def exact_constants(constants: dict | None) -> Constants:
+    """The constants as exact rationals (0.1 is 1/10); memoised, so equal inputs give the same object."""
+    ck = _const_key(constants)
+    hit = _CONSTS.get(ck)
+    if hit is not None:
+        return hit
+    out = Constants()
+    for k, v in (constants or {}).items():
+        try:
+            out[str(k)] = Fraction(str(v)) if isinstance(v, float) else Fraction(v)
+        except (TypeError, ValueError):
+            continue
+    out.key = ck
+    if len(_CONSTS) > 1000:
+        _CONSTS.clear()
+    _CONSTS[ck] = out
+    return out
+
+
+def read_formula(text: str, spec: FormulaSpec, *, constants: dict | None = None) -> ReadResult:
+    """Read `text` (a student's answer or a rubric formula) with the part's names; never raises on bad input."""
+    key = (text, spec_key(spec), _const_key(constants))
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _read(text, spec, constants)
+        if len(text) <= _CACHE_TEXT_CHARS:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = hit
+    return hit
+
+
+_CACHE: dict[tuple, ReadResult] = {}
+_CACHE_SIZE = 4_096
+_CACHE_TEXT_CHARS = 4_000  # long texts are not kept
+
+
+_KEY_FIELDS = {
+    "read": {"variables", "sequences", "length", "targets", "find_in_text"},
+    "points": {"variables", "constraints", "sequences", "length", "seed"},
+}
+_SPEC_KEYS: dict[tuple[int, str], tuple[FormulaSpec, str]] = {}
+
+
+def spec_key(spec: FormulaSpec, what: str = "read") -> str:
+    """What of the spec changes how a text is read (variables, sequences, ...) or where it is sampled.
+
+    Memoised per spec object (rubric specs live as long as the run; the memo holds them, so ids stay unique).
+    A spec edited in place after its first use keeps its old key: build a new spec instead."""
+    hit = _SPEC_KEYS.get((id(spec), what))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    key = spec.model_dump_json(include=_KEY_FIELDS[what])
+    if len(_SPEC_KEYS) > 10_000:
+        _SPEC_KEYS.clear()
+    _SPEC_KEYS[(id(spec), what)] = (spec, key)
+    return key
+
+
+def _const_key(constants: dict | None) -> tuple:
+    return tuple(sorted((str(k), str(v)) for k, v in (constants or {}).items()))
+
+
+def _read(text: str, spec: FormulaSpec, constants: dict | None) -> ReadResult:
+    if not isinstance(text, str):
+        return ReadError("The answer is not text.", 0, "")
+    if len(text) > MAX_ANSWER_CHARS:
+        return ReadError(f"The answer is too long to read as a formula (more than {MAX_ANSWER_CHARS:,} characters).",
+                         MAX_ANSWER_CHARS, text[: MAX_ANSWER_CHARS + 1])
+    try:
+        src = clean(text)
+    except ReadFailure as f:
+        return ReadError(f.message, f.offset, text, f.end)
+    if "\\" in src.text:  # `\text{dot products}` is prose; `\mathrm{C}` its content (offsets kept)
+        src = Clean(blank_text(src.text), src.offsets)
+    names = names_for(spec, constants)
+    consts = exact_constants(constants)
+    candidates = _candidates(src, spec, names)
+    results: list[tuple[int, int, ReadResult]] = []
+    first_error: ReadError | None = None
+    for order, (cand, in_math) in enumerate(candidates):
+        res = _read_candidate(cand, spec, names, consts, text)
+        if isinstance(res, ReadError):
+            first_error = first_error or res
+            continue
+        if not spec.find_in_text:
+            return res
+        if _initial_condition(res, spec):
+            continue  # `h_0 = 0` states where the recurrence starts; it is not the answer
+        results.append((_rank(res, spec, in_math), order, res))
+    if results:
+        results.sort(key=lambda r: (r[0], -r[1]))
+        return results[0][2]
+    if spec.find_in_text and not any(in_math for _, in_math in candidates) and not target_lines(src, spec.targets):
+        lines = _lines(src)
+        for cand in lines:
+            res = _read_candidate(cand, spec, names, consts, text)
+            if isinstance(res, ReadOk):
+                return res
+        what = f"`{spec.targets[0]} = ...`" if spec.targets else "a formula"
+        return ReadError(f"I found no formula in your answer: write it in math delimiters, e.g. "
+                         f"`${spec.targets[0] + ' = ' if spec.targets else ''}...$`, or on a line of its own "
+                         f"such as {what}.", 0, text, no_formula=True)
+    if first_error is None:
+        return ReadError("There is no formula here.", 0, text, no_formula=True)
+    return first_error
+
+
+def _lines(src: Clean) -> list[Clean]:
+    out = []
+    pos = 0
+    for line in src.text.split("\n"):
+        if line.strip() and len(line) <= 400:
+            out.append(src.slice(pos, pos + len(line)))
+        pos += len(line) + 1
+    return out[::-1]
+
+
+def _initial_condition(res: ReadOk, spec: FormulaSpec) -> bool:
+    if not res.lhs:
+        return False
+    seq, _, index = res.lhs.partition("_")
+    return seq in spec.sequences and index.isdigit()
+
+
+def _rank(res: ReadOk, spec: FormulaSpec, in_math: bool) -> int:
+    if res.is_recurrence:
+        return 3
+    if res.lhs is not None and res.lhs in _target_keys(spec):
+        return 0
+    return 1 if in_math else 2
+
+
+def _target_keys(spec: FormulaSpec) -> set[str]:
+    return {t.replace("{", "").replace("}", "").replace(" ", "") for t in spec.targets}
+
+
+def _candidates(src: Clean, spec: FormulaSpec, names: Names) -> list[tuple[Clean, bool]]:
+    segs = math_segments(src)
+    if spec.find_in_text:
+        out = [(s, True) for s, _ in segs] + [(line, False) for line in target_lines(src, spec.targets)]
+        if not out:
+            out = [(src, False)]
+        return out
+    if segs:
+        display = [s for s, d in segs if d]
+        inline = [s for s, d in segs if not d]
+        return [(s, True) for s in reversed(display)] + [(s, True) for s in reversed(inline)]
+    out = [(src, False)]
+    if "\n" in src.text.strip():
+        out.extend((line, False) for line in _lines(src))
+    return out
+
+
+_NAME_LHS = re.compile(r"^\s*[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]+\}?)?\s*(?:\(\s*[A-Za-z0-9, ]*\))?\s*$")
+_PROSE = re.compile(r"^[A-Za-z ,'-]*$")
+
+
+def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, original: str) -> ReadResult:
+    cand = strip_clutter(cand, names)
+    sides = split_sides(cand)
+    lhs: tuple[str, str] | None = None
+    rhs = sides
+    if len(sides) > 1:
+        lhs = lhs_sequence(sides[0])
+        rhs = sides[1:] if lhs else sides
+    for side in sides[:-1]:
+        if not (side is sides[0] and (lhs or _NAME_LHS.match(side.text) or _PROSE.match(side.text))):
+            try:
+                read_clean(strip_clutter(side, names), names, consts, original)
+            except ReadFailure as f:
+                return ReadError(f.message, f.offset, original, f.end)
+    error: ReadError | None = None
+    for side in reversed(rhs):
+        side = strip_clutter(side, names)
+        n = names
+        if lhs and lhs[0] in spec.sequences and lhs[1] not in spec.variables and lhs[1].isalpha():
+            n = Names((*names.variables, lhs[1]), names.sequences, names.constants)
+        try:
+            node, notes = read_clean(side, n, consts, original)
+        except ReadFailure as f:
+            error = error or ReadError(f.message, f.offset, original, f.end)
+            continue
+        return _finish(node, notes, side, lhs, spec, original)
+    assert error is not None
+    return error
+
+
+def _finish(node: Node, notes, side: Clean, lhs, spec: FormulaSpec, original: str) -> ReadOk:
+    states = {k for k, s in spec.sequences.items() if s.role == "state"}
+    refs_state = any(
+        n.kind == "idx" and n.args[0] in states and not (n.args[1].kind == "num" and n.args[1].args[0] == 0)
+        for n in walk(node)
+    )
+    recurrence = None
+    if refs_state:
+        seq = lhs[0] if lhs and lhs[0] in states else next(iter(states))
+        var = lhs[1] if lhs and lhs[0] in states and lhs[1].isalpha() else (spec.length or "t")
+        recurrence = (seq, var)
+    lhs_key = f"{lhs[0]}_{lhs[1]}" if lhs else None
+    latex = to_latex(node)
+    if lhs:
+        latex = f"{lhs[0]}_{{{lhs[1]}}} = {latex}"
+    a, b = side.offsets[0], side.offsets[-1]
+    return ReadOk(node=node, latex=latex, text=original[a:b], notes=tuple(notes), recurrence=recurrence, lhs=lhs_key)

@@ -1,0 +1,105 @@
+"""The grading pipeline: submission → answers → per-part grading → one SubmissionResult.
+
+Each part is graded in the sandbox worker, so a hostile or pathological answer costs at most its own
+time and memory budget and 0 points for that part; the other parts are still graded.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+
+from grader.assignment import Assignment
+from grader.formula import grade_formula
+from grader.results import Outcome, PartResult, SubmissionResult, status_for
+from grader.rubric import Part
+from grader.sandbox import Sandbox, SandboxFailure
+from grader.submission import Answers, read_submission
+from grader.text import grade_text
+
+_NOT_YOUR_FAULT = "This is a problem of the grader, not of your answer; the course staff will look at it."
+
+
+def grade_sections(part: Part, answer: str, reference_formula: str | None, constants: dict) -> list[Outcome]:
+    """Grade one answer with each engine its part uses. Runs inside the sandbox worker."""
+    outcomes = []
+    if part.formula is not None:
+        assert reference_formula is not None  # load_assignment refuses formula parts without one
+        outcomes.append(grade_formula(answer, reference_formula, part.formula, constants=constants))
+    if part.text is not None:
+        outcomes.append(grade_text(answer, part.text))
+    return outcomes
+
+
+def _failed_outcome(part: Part, message: str, details: dict) -> Outcome:
+    engine = "formula" if part.formula is not None else "text"
+    return Outcome(
+        engine=engine, score=0.0, max_score=part.points, status="invalid", error=message,
+        needs_review=True, review_reasons=[message], details=details,
+    )
+
+
+def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: Sandbox | None) -> PartResult:
+    """Grade one part. Never raises: every failure becomes an `invalid` part with a message."""
+    if answer is None:
+        return PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="missing")
+    ref = assignment.reference.parts.get(part.id)
+    args = (part, answer, ref.formula if ref else None, assignment.reference.constants)
+    try:
+        outcomes = sandbox.run(grade_sections, *args) if sandbox else grade_sections(*args)
+    except SandboxFailure as failure:
+        reason = {
+            "timeout": "Your answer could not be checked: checking it took longer than the time limit.",
+            "memory": "Your answer could not be checked: checking it needed more memory than allowed.",
+        }.get(failure.kind, f"Your answer could not be checked because the grader failed. {_NOT_YOUR_FAULT}")
+        outcomes = [_failed_outcome(part, reason, {"failure": failure.kind, "trace": failure.detail})]
+    except Exception:  # noqa: BLE001 - one part's failure must not stop the others
+        message = f"Your answer could not be checked because the grader failed. {_NOT_YOUR_FAULT}"
+        outcomes = [_failed_outcome(part, message, {"failure": "crash", "trace": traceback.format_exc(limit=20)})]
+    return combine(part, answer, outcomes)
+
+
+def combine(part: Part, answer: str, outcomes: list[Outcome]) -> PartResult:
+    for outcome in outcomes:
+        # An answer the grader could not read or check is exactly what a person should look at.
+        if outcome.status == "invalid" and not outcome.needs_review:
+            outcome.needs_review = True
+            outcome.review_reasons.append(f"the {outcome.engine} could not be read or checked")
+    score = min(part.points, max(0.0, sum(o.score for o in outcomes)))
+    if outcomes and all(o.status == "invalid" for o in outcomes):
+        status = "invalid"
+    else:
+        status = status_for(score, part.points)
+    return PartResult(
+        id=part.id, title=part.title, score=round(score, 4), max_score=part.points,
+        status=status, answer=answer, outcomes=outcomes,
+    )
+
+
+def grade_answers(answers: Answers, assignment: Assignment, *, submission: str, sandbox: Sandbox | None) -> SubmissionResult:
+    """Grade answers that were already read (batch grading and `grader explain` start here)."""
+    started = time.perf_counter()
+    parts = [grade_part(part, answers.get(part.id), assignment, sandbox) for part in assignment.rubric.parts]
+    notes = list(answers.notes)
+    if answers.source:
+        notes.insert(0, f"Graded `{answers.source}`.")
+    return SubmissionResult(
+        assignment=assignment.id, submission=submission, parts=parts, notes=notes,
+        execution_time=round(time.perf_counter() - started, 4),
+    )
+
+
+def grade_submission(path: Path, assignment: Assignment, *, sandbox: Sandbox | None = None) -> SubmissionResult:
+    """Read and grade one submission (a folder or a single answers file)."""
+    started = time.perf_counter()
+    answers = read_submission(path, assignment.part_ids)
+    own = sandbox is None
+    box = sandbox or Sandbox()
+    try:
+        result = grade_answers(answers, assignment, submission=path.name, sandbox=box)
+    finally:
+        if own:
+            box.close()
+    result.execution_time = round(time.perf_counter() - started, 4)
+    return result

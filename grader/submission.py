@@ -1,0 +1,239 @@
+"""Reading what a student submitted: find the answers file, decode it, split it into answers per part.
+
+Everything here treats the submission as hostile: files are size-capped, symlinks are never followed,
+YAML is read without aliases (no billion laughs) by the safe constructor, and every problem becomes a note
+for the student instead of an exception. Whatever can be read is graded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from grader import yamlio
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ANSWER_CHARS = 20_000
+# Preferred names first; within a name, structured formats first.
+_ANSWER_STEMS = ("answers", "answer", "solutions", "solution", "submission", "homework")
+_EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", ".txt")
+_ARCHIVES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"}
+# Files the grader itself keeps beside a submission (a TA's expected scores, Gradescope's metadata).
+_NOT_ANSWERS = {"expected.yaml", "submission_metadata.json", "submission_metadata.yml"}
+
+
+@dataclass
+class Answers:
+    """The answers found in a submission, keyed by part id, and notes on how they were found."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, part_id: str) -> str | None:
+        text = self.answers.get(part_id)
+        return text if text is not None and text.strip() else None
+
+
+def read_submission(path: Path, part_ids: list[str]) -> Answers:
+    """Read a submission folder or a single answers file. Never raises for anything the student controls."""
+    result = Answers()
+    try:
+        chosen = _choose_file(path, result.notes)
+        if chosen is None:
+            return result
+        result.source = chosen.name
+        text = _read_text(chosen, result.notes)
+        if text is None:
+            return result
+        if chosen.suffix.lower() in (".yaml", ".yml", ".json"):
+            raw = _parse_mapping(chosen, text, result.notes)
+        else:
+            raw = split_markdown(text, part_ids)
+        result.answers = _normalise_keys(raw, part_ids, result.notes)
+    except OSError as exc:
+        result.notes.append(f"The submission could not be read ({exc.strerror or type(exc).__name__}).")
+    return result
+
+
+def _choose_file(path: Path, notes: list[str]) -> Path | None:
+    if path.is_symlink():
+        notes.append(f"`{path.name}` is a symbolic link; links are never followed.")
+        return None
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        notes.append("No submission was found.")
+        return None
+    candidates = []
+    for entry in sorted(path.iterdir()):
+        if entry.is_symlink():
+            notes.append(f"`{entry.name}` is a symbolic link and was ignored.")
+        elif entry.suffix.lower() in _ARCHIVES:
+            notes.append(f"`{entry.name}` is an archive and was not opened; upload the answers file itself.")
+        elif (
+            entry.is_file()
+            and entry.suffix.lower() in _EXTENSIONS
+            and not entry.name.startswith(".")
+            and entry.name.lower() not in _NOT_ANSWERS
+        ):
+            candidates.append(entry)
+    if not candidates:
+        names = ", ".join(f"`answers{e}`" for e in (".md", ".yaml", ".json", ".txt"))
+        notes.append(f"No answers file was found in the submission. Submit one of {names}.")
+        return None
+
+    def rank(p: Path) -> tuple[int, int, str]:
+        stem = p.stem.lower()
+        stem_rank = _ANSWER_STEMS.index(stem) if stem in _ANSWER_STEMS else len(_ANSWER_STEMS)
+        return (stem_rank, _EXTENSIONS.index(p.suffix.lower()), p.name)
+
+    candidates.sort(key=rank)
+    chosen = candidates[0]
+    if len(candidates) > 1:
+        others = ", ".join(f"`{c.name}`" for c in candidates[1:])
+        notes.append(f"Several answer files were found; graded `{chosen.name}` and ignored {others}.")
+    return chosen
+
+
+def _read_text(path: Path, notes: list[str]) -> str | None:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        notes.append(f"`{path.name}` is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; only its beginning was read.")
+        data = data[:MAX_FILE_BYTES]
+    text = decode(data)
+    if text is None:
+        notes.append(f"`{path.name}` is not a text file; save your answers as plain text (UTF-8).")
+    elif not text.strip():
+        notes.append(f"`{path.name}` is empty.")
+        return None
+    return text
+
+
+def decode(data: bytes) -> str | None:
+    """Decode student bytes: BOMs and UTF-16 are honoured, UTF-8 is preferred, Latin-1 is the fallback.
+
+    Returns None for binary data (NUL bytes or mostly control characters).
+    """
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return _text_or_none(data.decode(encoding))
+            except UnicodeDecodeError:
+                return None
+    if b"\0" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return _text_or_none(text)
+
+
+def _text_or_none(text: str) -> str | None:
+    if "\0" in text:
+        return None
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if sample and controls / len(sample) > 0.05:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse_mapping(path: Path, text: str, notes: list[str]) -> dict[object, object]:
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yamlio.construct(yamlio.compose(text, path.name, allow_aliases=False))
+    except yamlio.FileProblems as exc:
+        notes.append(f"`{path.name}` could not be read: {exc.problems[0]}")
+        return {}
+    except (ValueError, RecursionError, yaml.YAMLError) as exc:
+        reason = str(exc) if isinstance(exc, json.JSONDecodeError) else "the file is malformed or nested too deeply"
+        notes.append(f"`{path.name}` could not be read: {reason}")
+        return {}
+    if not isinstance(data, dict):
+        notes.append(f"`{path.name}` must map part ids to answers (e.g. `4.1: n(n+1)/2`).")
+        return {}
+    return data
+
+
+_PART_ID = r"(?P<id>\d+(?:\.\d+)*)"
+_WORD = r"(?:question|problem|exercise|part|q)"
+# A heading: `## 4.1`, `## Question 4.1`, `**4.1**`, `**Question 4.1:**`, `Question 4.1`, `Q4.1`, `4.1)`.
+_HEADINGS = (
+    re.compile(rf"^\s{{0,3}}#{{1,6}}\s*(?:{_WORD}\s*)?{_PART_ID}\b[.:)]?(?P<rest>.*)$", re.I),
+    re.compile(rf"^\s*\*\*\s*(?:{_WORD}\s*)?{_PART_ID}\s*[.:)]?\s*\*\*\s*[.:)]?(?P<rest>.*)$", re.I),
+    re.compile(rf"^\s*{_WORD}\s*{_PART_ID}\b\s*[.:)]?(?P<rest>.*)$", re.I),
+    re.compile(rf"^\s*{_PART_ID}\)(?P<rest>.*)$"),
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
+    """Split a Markdown or plain-text answers file into answers, one per part heading.
+
+    A heading counts only for a known part id seen for the first time, so a numbered list inside an
+    answer ("1) ...") does not start a part. Headings of other ids (e.g. `## Question 2`) end a part.
+    """
+    known = set(part_ids)
+    answers: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in _COMMENT.sub("", text).split("\n"):
+        match = next((m for m in (h.match(line) for h in _HEADINGS) if m), None)
+        part = match.group("id") if match else None
+        is_markdown_heading = line.lstrip().startswith("#")
+        if part in known and part not in answers:
+            current = answers[part] = []
+            rest = match.group("rest").strip() if match else ""
+            # `## 4.1 Autoregressive attention` carries a title; `4.1) n(n+1)/2` carries the answer.
+            if rest and not is_markdown_heading:
+                current.append(rest)
+        elif is_markdown_heading and match:
+            current = None
+        elif current is not None:
+            current.append(line)
+    return {part: "\n".join(lines).strip() for part, lines in answers.items()}
+
+
+def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[str]) -> dict[str, str]:
+    known = set(part_ids)
+    answers: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, value in raw.items():
+        part = _part_id(key)
+        if part not in known:
+            unknown.append(str(key)[:40])
+            continue
+        text = _answer_text(value)
+        if len(text) > MAX_ANSWER_CHARS:
+            notes.append(f"The answer to {part} is longer than {MAX_ANSWER_CHARS} characters; only its beginning was graded.")
+            text = text[:MAX_ANSWER_CHARS]
+        answers[part] = text
+    if unknown:
+        notes.append(f"Answers to unknown parts were ignored: {', '.join(unknown[:10])}.")
+    return answers
+
+
+def _part_id(key: object) -> str:
+    # YAML reads `4.1:` as a float and `1:` as an int; both mean the part id as written.
+    text = str(key).strip()
+    match = re.fullmatch(rf"(?:{_WORD}\s*)?{_PART_ID}[.:)]?", text, re.I)
+    return match.group("id") if match else text
+
+
+def _answer_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "\n\n".join(_answer_text(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_answer_text(v) for v in value)
+    return str(value)

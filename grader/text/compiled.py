@@ -1,0 +1,193 @@
+"""A TextSpec compiled once into what matching needs: phrases as stem sequences, an index from stems to
+phrases, the vocabulary typos are matched against, compiled patterns. Built on a spec's first use and kept for
+as long as the spec object lives (`compiled`).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from grader.text.normalise import NEGATORS, STOPWORDS, prepare, tokenise
+from grader.text.spec import Claim, TextSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One phrase of a claim, as the stems of its content words."""
+
+    text: str
+    stems: tuple[str, ...]
+    # Positions (in `stems`) of negators the phrase itself contains ("no notion of similarity"): they do not
+    # negate the phrase they belong to.
+    own_negators: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledClaim:
+    owner: str  # id of the concept or misconception
+    phrases: tuple[Phrase, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    about: frozenset[str]
+    contrast: frozenset[str]
+    negatable: bool
+
+
+@dataclass(slots=True)
+class CompiledSpec:
+    spec: TextSpec
+    claims: dict[str, tuple[CompiledClaim, ...]]  # concept or misconception id -> its claims
+    subjects: dict[str, tuple[Phrase, ...]]
+    vocabulary: dict[str, str]  # folded content word of any phrase -> its stem
+    stems: frozenset[str]
+    fuzzy_words: list[str]  # vocabulary words long enough for typo matching
+    synonyms: dict[str, str]  # stem -> the stem of its synonym group's first word
+    _typos: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def typo_stems(self, word: str) -> frozenset[str]:
+        """Stems of the vocabulary words that `word` is a typo of (one edit, two for 9+ letters)."""
+        hit = self._typos.get(word)
+        if hit is not None:
+            return hit
+        options = self.spec.match
+        found: frozenset[str] = frozenset()
+        if options.typos and len(word) >= options.fuzzy_min_length and word.isalpha():
+            limit = 1 if len(word) <= 8 else 2
+            matches = process.extract(
+                word, self.fuzzy_words, scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+            # The first letter must agree: typos rarely hit it, and it keeps encoder/decoder apart.
+            found = frozenset(self.vocabulary[m[0]] for m in matches if m[0][0] == word[0] and m[1] > 0)
+        if len(self._typos) > 100_000:
+            self._typos.clear()
+        self._typos[word] = found
+        return found
+
+
+def compile_phrase(text: str) -> Phrase | None:
+    """A phrase as the stems of its content words; None when it has none (the spec refuses such phrases)."""
+    content = [t for t in tokenise(prepare(text)) if not t.stop]
+    if not content:
+        return None
+    return Phrase(
+        text=text,
+        stems=tuple(t.stem for t in content),
+        own_negators=frozenset(i for i, t in enumerate(content) if t.negator),
+    )
+
+
+def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
+    out: list[Phrase] = []
+    for text in texts:
+        phrase = compile_phrase(text)
+        if phrase is None:
+            continue
+        out.append(phrase)
+        # "one hot" also matches "onehot", "word 2 vec" also "word2vec".
+        words = [t.word for t in tokenise(prepare(text))]
+        if 1 < len(words) <= 3 and len(phrase.stems) == len(words) and not phrase.own_negators:
+            joined = compile_phrase("".join(words))
+            if joined is not None and joined.stems != phrase.stems:
+                out.append(Phrase(text=text, stems=joined.stems, own_negators=frozenset()))
+    return tuple(out)
+
+
+def _claim(owner: str, claim: Claim, subjects: dict[str, list[str]], swappable: bool) -> CompiledClaim:
+    about = frozenset(claim.about)
+    if claim.contrast is not None:
+        contrast = frozenset(claim.contrast)
+    elif about and swappable:
+        contrast = frozenset(subjects) - about
+    else:
+        contrast = frozenset()
+    return CompiledClaim(
+        owner=owner,
+        phrases=_phrases(claim.phrases),
+        patterns=tuple(re.compile(p) for p in claim.patterns),
+        about=about,
+        contrast=contrast,
+        negatable=claim.negatable,
+    )
+
+
+def _build(spec: TextSpec) -> CompiledSpec:
+    synonyms = _synonym_stems(spec.synonyms)
+    claims: dict[str, tuple[CompiledClaim, ...]] = {}
+    for concept in spec.concepts:
+        claims[concept.id] = tuple(_claim(concept.id, c, spec.subjects, True) for c in (concept, *concept.also))
+    for misconception in spec.misconceptions:
+        claims[misconception.id] = (_claim(misconception.id, misconception, spec.subjects, False),)
+    subjects = {sid: _phrases(names or [sid]) for sid, names in spec.subjects.items()}
+    if synonyms:
+        claims = {
+            cid: tuple(replace(c, phrases=_canonical(c.phrases, synonyms)) for c in cs) for cid, cs in claims.items()
+        }
+        subjects = {sid: _canonical(ps, synonyms) for sid, ps in subjects.items()}
+
+    vocabulary: dict[str, str] = {}
+    texts = [p for c in (*spec.concepts, *spec.misconceptions) for k in _all_claims(c) for p in k.phrases]
+    texts += [n for names in spec.subjects.values() for n in names]
+    texts += [w for group in spec.synonyms for w in group]
+    for text in texts:
+        for token in tokenise(prepare(text)):
+            if token.word not in STOPWORDS and token.word not in NEGATORS:
+                vocabulary[token.word] = synonyms.get(token.stem, token.stem)
+    stems = frozenset(s for cs in claims.values() for c in cs for p in c.phrases for s in p.stems)
+    stems |= frozenset(s for ps in subjects.values() for p in ps for s in p.stems)
+    fuzzy_words = sorted(w for w in vocabulary if len(w) >= spec.match.fuzzy_min_length and w.isalpha())
+    return CompiledSpec(
+        spec=spec,
+        claims=claims,
+        subjects=subjects,
+        vocabulary=vocabulary,
+        stems=stems,
+        fuzzy_words=fuzzy_words,
+        synonyms=synonyms,
+    )
+
+
+def _synonym_stems(groups: list[list[str]]) -> dict[str, str]:
+    """Stem of every word of a synonym group -> the stem of the group's first word."""
+    out: dict[str, str] = {}
+    for group in groups:
+        stems = [t.stem for word in group for t in tokenise(prepare(word)) if not t.stop]
+        for other in stems[1:]:
+            if other != stems[0]:
+                out[other] = stems[0]
+    return out
+
+
+def _canonical(phrases: tuple[Phrase, ...], synonyms: dict[str, str]) -> tuple[Phrase, ...]:
+    return tuple(replace(p, stems=tuple(synonyms.get(s, s) for s in p.stems)) for p in phrases)
+
+
+def _all_claims(item: Claim) -> list[Claim]:
+    return [item, *getattr(item, "also", [])]
+
+
+# id(spec) -> (weak reference to the spec, its compiled form). Specs are pydantic models, which are not
+# hashable, so the cache is keyed by identity and cleaned when a spec is collected.
+_CACHE: dict[int, tuple[weakref.ref[TextSpec], CompiledSpec]] = {}
+
+
+def compiled(spec: TextSpec) -> CompiledSpec:
+    """The compiled form of a spec, built on first use and cached for the life of the spec object."""
+    key = id(spec)
+    entry = _CACHE.get(key)
+    if entry is not None and entry[0]() is spec:
+        return entry[1]
+    built = _build(spec)
+    _CACHE[key] = (weakref.ref(spec, partial(_forget, _CACHE, key)), built)
+    return built
+
+
+def _forget(cache: dict[int, tuple[weakref.ref[TextSpec], CompiledSpec]], key: int, ref: weakref.ref[TextSpec]) -> None:
+    """Drop the entry of a collected spec (unless its id already belongs to a newer spec)."""
+    entry = cache.get(key)
+    if entry is not None and entry[0] is ref:
+        del cache[key]

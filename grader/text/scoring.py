@@ -1,0 +1,291 @@
+"""grade_text: score one free-text answer against a TextSpec and explain the score.
+
+Score = points of the concepts found (a group gives its points for `pick` of its concepts, a share for fewer),
+capped (section cap; required concept missing; keyword list; keyword stuffing), minus the penalties of the
+misconceptions stated and the statements said of the wrong subject, raised to the floor, rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from grader.results import ItemResult, Outcome, status_for
+from grader.text.analysis import Analysis, Occurrence
+from grader.text.compiled import compiled
+from grader.text.normalise import normalised
+from grader.text.spec import Concept, Misconception, TextSpec
+
+
+@dataclass
+class _Verdict:
+    """What the answer says about one concept or misconception: its first hit, swap and denial."""
+
+    hit: Occurrence | None = None
+    swapped: Occurrence | None = None
+    denied: Occurrence | None = None
+    all: list[Occurrence] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, occurrences: list[Occurrence]) -> _Verdict:
+        v = cls(all=sorted(occurrences, key=lambda o: o.first))
+        for occ in v.all:
+            if occ.verdict == "hit" and v.hit is None:
+                v.hit = occ
+            elif occ.verdict == "swapped" and (v.swapped is None or (occ.named and not v.swapped.named)):
+                v.swapped = occ
+            elif occ.verdict == "denied" and v.denied is None:
+                v.denied = occ
+        return v
+
+    def conflict(self) -> tuple[Occurrence, Occurrence] | None:
+        """A hit the answer contradicts: said of the wrong subject too, or denied of the same subject. Only
+        subjects named in the statements' own sentences count, not ones carried over from earlier sentences."""
+        if self.hit is None:
+            return None
+        for occ in self.all:
+            if occ.verdict == "swapped" and occ.named:
+                return self.hit, occ
+            if (
+                occ.verdict == "denied"
+                and occ.negated
+                and occ.named
+                and self.hit.named
+                and occ.subject == self.hit.subject
+            ):
+                return self.hit, occ
+        return None
+
+
+def grade_text(answer: str, spec: TextSpec) -> Outcome:
+    """Score a free-text answer against `spec`. Never raises: a failure is an "invalid" outcome for a TA."""
+    try:
+        max_score = float(spec.points) if spec.points is not None else 0.0
+    except Exception:  # noqa: BLE001 - not a TextSpec: reported as invalid below
+        max_score = 0.0
+    try:
+        return _grade(answer if isinstance(answer, str) else str(answer), spec, max_score)
+    except Exception as exc:  # noqa: BLE001 - the pipeline must get an outcome for every answer
+        return Outcome(
+            engine="text",
+            score=0.0,
+            max_score=max_score,
+            status="invalid",
+            error="The explanation could not be processed; a TA will grade it by hand.",
+            needs_review=True,
+            review_reasons=[f"text engine failed: {type(exc).__name__}: {exc}"],
+        )
+
+
+def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
+    analysis = Analysis(answer, compiled(spec))
+    verdicts = {
+        cid: _Verdict.of([o for claim in claims for o in analysis.occurrences(claim)])
+        for cid, claims in analysis.spec.claims.items()
+    }
+    group_of = {cid: g for g in spec.groups for cid in g.concepts}
+    keyword_list = analysis.keyword_list
+    names = {sid: (aliases[0] if aliases else sid) for sid, aliases in spec.subjects.items()}
+
+    items: list[ItemResult] = []
+    found: list[str] = []
+    missing: list[str] = []
+    wrong: list[str] = []
+    reasons: list[str] = []
+    conflicts: list[str] = []
+    unattributed: list[str] = []
+    base = penalty = 0.0
+    # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
+    stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
+
+    for concept in spec.concepts:
+        v = verdicts[concept.id]
+        worth = 0.0 if concept.id in group_of else float(concept.points or 0.0)
+        if v.hit:
+            base += worth
+            found.append(concept.found or f"You explained that {_uncap(concept.label)}.")
+            if v.hit.unattributed:
+                unattributed.append(concept.id)
+        elif concept.id not in group_of:
+            missing.append(_missing_sentence(concept, v))
+        swap = 0.0
+        # Only a statement whose subject is named in its own sentence is penalised as swapped; and a bare list
+        # of keywords claims nothing of anyone.
+        if v.swapped and v.swapped.named and not keyword_list and not _overlaps(v.swapped, stated):
+            swap = concept.swap_penalty if concept.swap_penalty is not None else spec.swap_penalty
+            penalty += swap
+            subject = names.get(v.swapped.subject or "", v.swapped.subject)
+            wrong.append(
+                f"You wrote \u201c{v.swapped.evidence}\u201d about {subject}, but it is the other way round: "
+                f"{_uncap(concept.label)}."
+            )
+        conflict = v.conflict()
+        if conflict:
+            conflicts.append(concept.id)
+            reasons.append(
+                f"conflicting statements on {concept.id}: "
+                f"\u201c{conflict[0].evidence}\u201d vs \u201c{conflict[1].evidence}\u201d"
+            )
+        items.append(_concept_item(concept, v, worth if v.hit else 0.0, worth, swap, names))
+
+    for group in spec.groups:
+        hits = [cid for cid in group.concepts if verdicts[cid].hit]
+        gain = group.points * min(len(hits), group.pick) / group.pick
+        base += gain
+        absent = [c for c in spec.concepts if c.id in group.concepts and not verdicts[c.id].hit]
+        if len(hits) < group.pick:
+            options = "; ".join(_missing_sentence(c, verdicts[c.id], bare=True) for c in absent)
+            missing.insert(
+                0, f"The question asks for {group.label}; you gave {len(hits)} of {group.pick}. You could add: {options}."
+            )
+        items.append(
+            ItemResult(
+                id=group.id,
+                label=group.label,
+                points=gain,
+                max_points=group.points,
+                hit=len(hits) >= group.pick,
+                evidence="; ".join(verdicts[c].hit.evidence for c in hits) or None,  # type: ignore[union-attr]
+                feedback=f"{len(hits)} of {group.pick} found" + (f": {', '.join(hits)}" if hits else ""),
+            )
+        )
+
+    for mis in spec.misconceptions:
+        v = verdicts[mis.id]
+        if v.hit:
+            penalty += mis.points
+            wrong.append(f"Not right: {_uncap(mis.label)} (you wrote \u201c{v.hit.evidence}\u201d). {mis.feedback or ''}".strip())
+        items.append(_misconception_item(mis, v))
+
+    caps = [spec.cap if spec.cap is not None else points]
+    hits = [verdicts[c.id].hit for c in spec.concepts if verdicts[c.id].hit]
+    if spec.needs_words and hits and all(h.by_pattern for h in hits):
+        caps.append(0.0)
+        reasons.append("only formulas, no explanation in words")
+        missing.append("Explain in words what the formula means: the formula alone earns this part nothing.")
+    required_missing = [c.id for c in spec.concepts if c.required and not verdicts[c.id].hit]
+    if required_missing:
+        caps.append(spec.required_cap if spec.required_cap is not None else points / 2)
+    stuffed = keyword_list and (analysis.strung_keywords or bool(conflicts))
+    if stuffed:
+        caps.append(spec.stuffing_cap if spec.stuffing_cap is not None else points / 4)
+        reasons.append("keyword stuffing: keywords strung together or contradicting each other, no statement")
+    elif keyword_list:
+        caps.append(spec.keyword_cap if spec.keyword_cap is not None else points / 2)
+        reasons.append("only a list of keywords, no statement")
+    score = _round(max(min([base, *caps]) - penalty, spec.floor), spec.round_to)
+    score = min(max(score, 0.0), points)
+
+    n_words = analysis.words
+    if n_words < spec.review.short_words:
+        reasons.append(f"very short answer ({n_words} words)")
+    if n_words > spec.review.long_words and score < spec.review.long_min_share * points:
+        reasons.append(f"long answer ({n_words} words) with few concepts found")
+    if analysis.truncated:
+        reasons.append("answer too long: only its beginning was read")
+    if penalty and base >= 0.75 * points:
+        reasons.append("many concepts found together with wrong statements")
+    if unattributed and not keyword_list:
+        reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
+
+    if keyword_list:
+        missing.append("Write your answer as sentences: a list of keywords alone earns at most part of the points.")
+    if score >= points:
+        missing = []
+    return Outcome(
+        engine="text",
+        score=score,
+        max_score=points,
+        status=status_for(score, points),
+        items=items,
+        feedback=[f for f in found + missing + wrong if f],
+        needs_review=bool(reasons),
+        review_reasons=reasons,
+        details={
+            "normalised": normalised(analysis.tokens),
+            "words": n_words,
+            "concepts_found": [c.id for c in spec.concepts if verdicts[c.id].hit],
+            "misconceptions_found": [m.id for m in spec.misconceptions if verdicts[m.id].hit],
+            "swapped": [c.id for c in spec.concepts if verdicts[c.id].swapped],
+            "negated": [c.id for c in spec.concepts if not verdicts[c.id].hit and _denied(verdicts[c.id])],
+            "required_missing": required_missing,
+            "keyword_list": keyword_list,
+            "stuffed": stuffed,
+            "conflicts": conflicts,
+            "points_found": base,
+            "penalty": penalty,
+        },
+    )
+
+
+def _overlaps(occ: Occurrence, spans: list[tuple[int, int]]) -> bool:
+    return any(first <= occ.last and occ.first <= last for first, last in spans)
+
+
+def _denied(v: _Verdict) -> bool:
+    return v.denied is not None and v.denied.negated
+
+
+def _round(x: float, step: float) -> float:
+    return round(math.floor(x / step + 0.5 + 1e-9) * step, 6)
+
+
+def _uncap(label: str) -> str:
+    """Lower-case the first letter unless the label starts with a name (BERT, Word2Vec, ...)."""
+    first = label.split(" ", 1)[0]
+    if first[:1].isupper() and (first[1:2].isupper() or any(c.isupper() or c.isdigit() for c in first[1:])):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _missing_sentence(concept: Concept, v: _Verdict, bare: bool = False) -> str:
+    if _denied(v):
+        said = f"you wrote \u201c{v.denied.evidence}\u201d, which says the opposite"  # type: ignore[union-attr]
+        return f"{_uncap(concept.label)} ({said})" if bare else f"Missing: {_uncap(concept.label)}; {said}."
+    if bare:
+        return _uncap(concept.label)
+    return concept.missing if concept.missing is not None else f"Missing: {_uncap(concept.label)}."
+
+
+def _concept_item(
+    concept: Concept, v: _Verdict, gained: float, worth: float, swap: float, names: dict[str, str]
+) -> ItemResult:
+    if v.hit:
+        note, ev = f"found: \u201c{v.hit.evidence}\u201d", v.hit
+    elif v.swapped:
+        subject = names.get(v.swapped.subject or "", v.swapped.subject)
+        note, ev = f"swapped: said of {subject}: \u201c{v.swapped.evidence}\u201d", v.swapped
+    elif _denied(v):
+        note, ev = f"negated: \u201c{v.denied.evidence}\u201d", v.denied  # type: ignore[union-attr]
+    elif v.denied:
+        subject = names.get(v.denied.subject or "", v.denied.subject)
+        note, ev = f"said of {subject}, not of the subject it is about: \u201c{v.denied.evidence}\u201d", v.denied
+    else:
+        note, ev = "missing: none of its phrases or patterns is in the answer", None
+    return ItemResult(
+        id=concept.id,
+        label=concept.label,
+        points=gained - swap,
+        max_points=worth,
+        hit=v.hit is not None,
+        evidence=ev.evidence if ev else None,
+        feedback=note,
+    )
+
+
+def _misconception_item(mis: Misconception, v: _Verdict) -> ItemResult:
+    if v.hit:
+        note, ev = f"stated: \u201c{v.hit.evidence}\u201d", v.hit
+    elif _denied(v):
+        note, ev = f"negated, not penalised: \u201c{v.denied.evidence}\u201d", v.denied  # type: ignore[union-attr]
+    else:
+        note, ev = "not stated", None
+    return ItemResult(
+        id=mis.id,
+        label=mis.label,
+        points=-mis.points if v.hit else 0.0,
+        max_points=0.0,
+        hit=v.hit is not None,
+        evidence=ev.evidence if ev else None,
+        feedback=note,
+    )

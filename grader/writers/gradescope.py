@@ -1,0 +1,120 @@
+"""Gradescope results.json from a SubmissionResult: one test per part, Markdown output, status in extra_data."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from grader import __version__
+from grader.results import ItemResult, Outcome, PartResult, SubmissionResult
+
+MAX_OUTPUT_CHARS = 8192
+_MARKS = {True: "✔", False: "✘"}
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split()).replace("`", "'")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _item_line(item: ItemResult) -> str:
+    if item.max_points > 0:
+        points = f"{item.points:g}/{item.max_points:g}"
+    else:
+        points = f"{item.points:+g}" if item.points else "0"
+    line = f"- {_MARKS[item.hit]} **{item.label}** ({points})"
+    if item.evidence:
+        line += f": “{_quote(item.evidence)}”"
+    if item.feedback:
+        line += f"  \n  {item.feedback}"
+    return line
+
+
+def _outcome_markdown(outcome: Outcome) -> list[str]:
+    lines: list[str] = []
+    if outcome.reading:
+        lines.append(f"**Your answer was read as:** {outcome.reading}")
+    if outcome.error:
+        lines.append(f"**Your answer could not be checked.** {outcome.error}")
+    if outcome.items:
+        lines.append("\n".join(_item_line(i) for i in outcome.items))
+    lines.extend(outcome.feedback)
+    return lines
+
+
+def part_markdown(part: PartResult) -> str:
+    """What a student reads for one part: how the answer was read, which items matched, the feedback."""
+    if part.status == "missing":
+        lines = ["No answer was found for this part, so it scored 0. In `answers.md`, start each answer "
+                 f"with a heading such as `## {part.id}`."]
+    else:
+        lines = [block for outcome in part.outcomes for block in _outcome_markdown(outcome)]
+    lines.append(f"**Score:** {part.score:g} / {part.max_score:g}")
+    if part.model_answer:
+        lines.append(f"**Reference answer:**\n\n{part.model_answer}")
+    text = "\n\n".join(lines)
+    if len(text) > MAX_OUTPUT_CHARS:
+        text = text[: MAX_OUTPUT_CHARS - 40] + "\n\n…(feedback shortened)"
+    return text
+
+
+def part_test(part: PartResult) -> dict[str, Any]:
+    extra: dict[str, Any] = {"status": part.status, "needs_review": part.needs_review}
+    if part.review_reasons:
+        extra["review_reasons"] = part.review_reasons
+    if part.outcomes:
+        extra["engines"] = {o.engine: {"score": o.score, "max_score": o.max_score, "status": o.status,
+                                       **{k: v for k, v in o.details.items() if k != "trace"}}
+                            for o in part.outcomes}
+    return {
+        "number": part.id,
+        "name": part.title,
+        "score": part.score,
+        "max_score": part.max_score,
+        "status": "passed" if part.status == "correct" else "failed",
+        "output": part_markdown(part),
+        "output_format": "md",
+        "extra_data": extra,
+    }
+
+
+def summary_line(result: SubmissionResult) -> str:
+    counts: dict[str, int] = {}
+    for part in result.parts:
+        counts[part.status] = counts.get(part.status, 0) + 1
+    tally = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return f"Score: {result.score:g} / {result.max_score:g} ({tally})."
+
+
+def to_results_json(result: SubmissionResult) -> dict[str, Any]:
+    """The results.json document Gradescope reads."""
+    output = "\n\n".join([summary_line(result), *result.notes])
+    return {
+        "score": round(result.score, 4),
+        "execution_time": max(0.0, float(result.execution_time)),
+        "output": output,
+        "output_format": "md",
+        "tests": [part_test(p) for p in result.parts],
+        "extra_data": {
+            "assignment": result.assignment,
+            "submission": result.submission,
+            "grader_version": __version__,
+            "needs_review": [p.id for p in result.parts if p.needs_review],
+            **({"metadata": result.metadata} if result.metadata else {}),
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def results_schema() -> dict[str, Any]:
+    text = resources.files("grader").joinpath("schemas/gradescope-results.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def validate_results(document: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError unless `document` is a valid Gradescope results.json."""
+    jsonschema.validate(document, results_schema(), cls=jsonschema.Draft202012Validator)

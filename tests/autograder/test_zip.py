@@ -1,0 +1,92 @@
+"""The zip an instructor uploads: what is in it and how it is laid out."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+
+import pytest
+
+from grader.autograder.build import BuildError, build_autograder
+from grader.writers.gradescope import validate_results
+from grader.yamlio import FileProblems
+
+from agutil import built_zip, wheel, DATA, ROOT
+
+
+def test_scripts_sit_at_the_root_with_shebang_lf_and_execute_bit(built_zip):
+    with zipfile.ZipFile(built_zip) as archive:
+        for name in ("setup.sh", "run_autograder"):
+            info = archive.getinfo(name)
+            data = archive.read(name)
+            assert data.startswith(b"#!/usr/bin/env bash\n") and b"\r" not in data
+            assert stat.S_IMODE(info.external_attr >> 16) == 0o755
+        assert archive.getinfo("requirements.txt").external_attr >> 16 & 0o111 == 0
+
+
+def test_requirements_pin_what_this_environment_runs(built_zip):
+    with zipfile.ZipFile(built_zip) as archive:
+        lines = archive.read("requirements.txt").decode().split()
+    pins = dict(line.split("==") for line in lines)
+    for name in ("sympy", "pydantic", "lark", "gradescope-utils", "jsonschema"):
+        assert pins[name] == metadata.version(name)
+    assert "grader" not in pins and "pip" not in pins
+
+
+def test_the_assignment_travels_byte_for_byte_and_the_manifest_finds_it(built_zip):
+    with zipfile.ZipFile(built_zip) as archive:
+        manifest = json.loads(archive.read("autograder.json"))
+        assert archive.read(manifest["rubric"]) == (ROOT / "rubrics" / "hw3.yaml").read_bytes()
+        assert archive.read("assignment/reference/hw3.yaml") == (ROOT / "reference" / "hw3.yaml").read_bytes()
+        assert any(n.startswith("wheels/grader-") and n.endswith(".whl") for n in archive.namelist())
+        script = archive.read("run_autograder").decode()
+    fallback = script.split("<<'GRADER_FALLBACK_JSON'\n")[1].split("\nGRADER_FALLBACK_JSON")[0]
+    validate_results(json.loads(fallback))
+
+
+def test_the_same_inputs_give_the_same_zip(built_zip, wheel, tmp_path):
+    again = build_autograder(output=tmp_path / "again.zip", wheel=wheel, checks=DATA / "checks").path
+    assert again.read_bytes() == built_zip.read_bytes()
+
+
+def test_a_broken_rubric_stops_the_build_before_anything_is_written(tmp_path, wheel):
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text("assignment: quiz\ntitle: Quiz\nreference: r.yaml\nparts: []\n", encoding="utf-8")
+    with pytest.raises(FileProblems):
+        build_autograder(output=tmp_path / "out.zip", assignment=bad, wheel=wheel)
+    assert not (tmp_path / "out.zip").exists()
+
+
+def test_a_checks_folder_without_tests_is_refused(tmp_path, wheel):
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "helpers.py").write_text("x = 1\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="no test"):
+        build_autograder(output=tmp_path / "out.zip", checks=tmp_path / "checks", wheel=wheel)
+
+
+def test_the_command_builds_and_reports_errors_without_a_traceback(tmp_path, wheel):
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", "autograder", "build", "--wheel", str(wheel), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    ok = grader("-o", str(tmp_path / "a.zip"))
+    assert ok.returncode == 0 and f"wrote {tmp_path / 'a.zip'}" in ok.stdout
+    missing = grader("-o", str(tmp_path / "b.zip"), "--checks", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+def test_setup_stops_at_the_first_failing_command(built_zip, tmp_path):
+    from grader.autograder.build import unpack_autograder
+
+    unpack_autograder(built_zip, tmp_path / "source")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3").write_text("#!/bin/sh\necho 'python3: broken' >&2\nexit 3\n", encoding="utf-8")
+    (tmp_path / "bin" / "python3").chmod(0o755)
+    proc = subprocess.run(["bash", str(tmp_path / "source" / "setup.sh")], capture_output=True, text=True, timeout=60,
+                          env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "GRADER_AUTOGRADER_ROOT": str(tmp_path)})
+    assert proc.returncode == 3 and "python3: broken" in proc.stderr
+    assert not (tmp_path / "venv").exists()

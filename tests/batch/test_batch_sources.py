@@ -1,0 +1,74 @@
+"""Reading a class: plain folders and Gradescope exports (folders and zips), driven by exports.yaml."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.batch.sources import METADATA_FILE, SourceError, find_submissions
+
+CASES = yaml.safe_load((Path(__file__).parent / "exports.yaml").read_text(encoding="utf-8"))
+ANSWERS = "## 4.1\nn(n+1)/2\n"
+
+
+def _build(case: dict, root: Path) -> Path:
+    files = {f"{folder}/answers.md": ANSWERS for folder in case["folders"]}
+    if "metadata" in case:
+        files[METADATA_FILE] = case["metadata"]
+    if not case.get("zip"):
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    archive = root / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(case.get("wrap", "") + name, text)
+        for name, text in (case.get("extra_members") or {}).items():
+            zf.writestr(name, text)
+        link = zipfile.ZipInfo(case.get("wrap", "") + "submission_link/answers.md")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+    return archive
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_export_layouts(case, tmp_path):
+    source = _build(case, tmp_path / "in")
+    entries = find_submissions(source, unpack_to=tmp_path / "unpacked")
+    by_name = {e.name: e for e in entries}
+    assert sorted(by_name) == sorted(case["expect"])
+    for name, want in case["expect"].items():
+        entry = by_name[name]
+        assert entry.who == want["who"]
+        assert "; ".join(s.sid for s in entry.submitters if s.sid) == str(want["sid"])
+        assert "; ".join(s.email for s in entry.submitters if s.email) == want["email"]
+        assert (entry.path / "answers.md").read_text(encoding="utf-8") == ANSWERS
+    # Nothing escaped the unpacking folder, and no link was created.
+    assert not (tmp_path / "escaped.md").exists() and not Path("/abs.md").exists()
+    assert not any(p.is_symlink() for p in (tmp_path / "unpacked").rglob("*"))
+
+
+def test_a_zip_is_unpacked_once_and_reused(tmp_path):
+    case = next(c for c in CASES if c.get("zip"))
+    archive = _build(case, tmp_path / "in")
+    first = find_submissions(archive, unpack_to=tmp_path / "unpacked")
+    marker = first[0].path / "answers.md"
+    mtime = marker.stat().st_mtime_ns
+    again = find_submissions(archive, unpack_to=tmp_path / "unpacked")
+    assert [e.path for e in again] == [e.path for e in first]
+    assert marker.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip"], ids=["missing", "not-a-zip"])
+def test_an_unreadable_source_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "class.zip"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SourceError, match="class.zip"):
+        find_submissions(path, unpack_to=tmp_path / "unpacked")

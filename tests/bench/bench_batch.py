@@ -1,0 +1,174 @@
+"""Batch grading speed: classes of 1,000 and 10,000 against a naive grader, memory, and cold start.
+
+    .venv/bin/python tests/bench/bench_batch.py [--sizes 1000 10000] [--jobs N] [--naive 150]
+
+Everything is measured in this one run, on this machine, so the ratios hold even when absolute figures move:
+- `grader batch` on synthetic Gradescope exports (tests/bench/synth.py), as a fresh process each time, from
+  interpreter start to the last output written (results/, CSVs, report); peak memory of the parent and of the
+  largest worker.
+- Right after each batch, a naive grader on the first submissions of the same class: sympify + simplify(a - b)
+  == 0 per formula, word overlap with the model answer per text answer, one process, no cache of its own; it
+  reads the same files through grader.submission and writes one JSON per submission. It only ever sees
+  generated answers.
+- Cold start: `grader grade` of one example submission (as the container runs it) against `import sympy`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import generate_class  # noqa: E402
+
+_MEASURE = """
+import json, resource, sys
+from grader.cli import main
+code = main(sys.argv[1:])
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so it would report this benchmark's own size.
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) // 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+print(json.dumps({"code": code, "parent_mb": hwm, "worker_mb": workers}), file=sys.stderr)
+"""
+
+
+def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
+    command = [sys.executable, "-c", _MEASURE, "batch", str(source), "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    started = time.perf_counter()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr)
+    figures = json.loads(proc.stderr.strip().splitlines()[-1])
+    cache = re.search(r"([\d,]+) answers checked, ([\d,]+) answered from the cache", proc.stdout)
+    figures.update(seconds=seconds, checked=cache.group(1) if cache else "?", hits=cache.group(2) if cache else "?")
+    return figures
+
+
+# --- the naive grader ---------------------------------------------------------------------------------------------
+
+def _latex_to_text(text: str) -> str:
+    text = text.strip().strip("$").strip()
+    text = text.replace("\\cdot", "*").replace("\\left", "").replace("\\right", "").replace("\\,", "")
+    for _ in range(5):
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)
+        text = re.sub(r"\\binom\{([^{}]*)\}\{([^{}]*)\}", r"binomial(\1, \2)", text)
+    return text.replace("{", "(").replace("}", ")")
+
+
+class Naive:
+    def __init__(self, assignment):
+        from sympy import Symbol
+        from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application,
+                                                standard_transformations)
+
+        self.assignment = assignment
+        self.symbols = {name: Symbol(name, positive=True, integer=True) for name in ("n", "t", "w", "T")}
+        self.transformations = standard_transformations + (implicit_multiplication_application, convert_xor)
+        self.references = {pid: ref.formula for pid, ref in assignment.reference.parts.items() if ref.formula}
+        self.models = {pid: set(re.findall(r"[a-z]{3,}", ref.answer.lower())) for pid, ref in assignment.reference.parts.items()}
+
+    def _expr(self, text: str):
+        from sympy.parsing.sympy_parser import parse_expr
+
+        # The baseline being beaten: parse_expr evaluates its input, which is why grader never uses it.
+        return parse_expr(_latex_to_text(text).split("=")[-1], local_dict=self.symbols, transformations=self.transformations)
+
+    def formula(self, pid: str, answer: str, points: float) -> float:
+        from sympy import simplify
+
+        try:
+            return points if simplify(self._expr(answer) - self._expr(self.references[pid])) == 0 else 0.0
+        except Exception:  # noqa: BLE001 - unreadable counts as wrong
+            return 0.0
+
+    def text(self, pid: str, answer: str, points: float) -> float:
+        words, model = set(re.findall(r"[a-z]{3,}", answer.lower())), self.models[pid]
+        return points * min(1.0, 3 * len(words & model) / max(1, len(model)))
+
+    def grade(self, folder: Path, out: Path) -> None:
+        from grader.submission import read_submission
+
+        answers = read_submission(folder, self.assignment.part_ids)
+        scores = {}
+        for part in self.assignment.rubric.parts:
+            answer = answers.get(part.id)
+            score = 0.0
+            if answer is not None:
+                if part.formula is not None:
+                    score += self.formula(part.id, answer, part.formula.points or 0.0)
+                if part.text is not None:
+                    score += self.text(part.id, answer, part.text.points or 0.0)
+            scores[part.id] = score
+        (out / f"{folder.name}.json").write_text(json.dumps({"score": sum(scores.values()), "parts": scores}))
+
+
+def run_naive(source: Path, out: Path, count: int) -> float:
+    from grader.assignment import load_assignment
+
+    naive = Naive(load_assignment())
+    out.mkdir(parents=True, exist_ok=True)
+    folders = sorted(p for p in source.iterdir() if p.is_dir())[:count]
+    started = time.perf_counter()
+    for folder in folders:
+        naive.grade(folder, out)
+    return len(folders) / (time.perf_counter() - started)
+
+
+# --- cold start ---------------------------------------------------------------------------------------------------
+
+def _median_seconds(command: list[str], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cold_start(tmp: Path) -> tuple[float, float]:
+    sympy = _median_seconds([sys.executable, "-c", "import sympy"])
+    grade = _median_seconds([sys.executable, "-m", "grader", "grade", str(ROOT / "submissions_example" / "ada_markdown"),
+                             "-o", str(tmp / "results.json")])
+    return sympy, grade
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--naive", type=int, default=150, help="submissions the naive grader grades (default 150)")
+    parser.add_argument("--dir", help="where the classes and outputs go (default: the system's temp folder); "
+                                      "/dev/shm shows the cost of the disk")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-batch-", dir=args.dir) as tmp_name:
+        tmp = Path(tmp_name)
+        sympy, grade = cold_start(tmp)
+        print(f"cold start: import sympy {sympy:.2f} s, grader grade (one submission) {grade:.2f} s: "
+              f"ratio {grade / sympy:.2f}")
+        for size in args.sizes:
+            source = tmp / f"class{size}"
+            generate_class(source, size, seed=size, export=True)
+            figures = run_batch(source, tmp / f"out{size}", args.jobs)
+            rate = size / figures["seconds"]
+            # Right after the batch, on the same class: a machine shared with other work loads both alike.
+            naive = run_naive(source, tmp / f"naive{size}", args.naive)
+            print(f"batch {size:>6,}: {figures['seconds']:6.1f} s, {rate:7,.0f} submissions/s, "
+                  f"{rate / naive:4.1f}x the naive grader ({naive:.1f}/s on the first {args.naive}); "
+                  f"peak memory parent {figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB; "
+                  f"answers checked {figures['checked']}, from the cache {figures['hits']}")
+
+
+if __name__ == "__main__":
+    main()
