@@ -95,10 +95,7 @@ def _outcome_lines(outcome: Outcome, misconceptions: set[str]) -> list[str]:
 
 
 def _item_line(item: ItemResult, *, misconception: bool = False) -> str:
-    if item.max_points > 0:
-        points = f" {item.points:g}/{item.max_points:g}"
-    else:  # a penalty, or a member of a group whose points the group gives
-        points = f" {item.points:+g}" if item.points else ""
+    points = f" {item.points_text}" if item.points_text else ""
     if misconception:  # stating it is the bad outcome: marked differently from a concept found
         line = f"  {'!' if item.hit else '·'} misconception: {item.label} [{item.id}]{points}"
     else:

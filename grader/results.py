@@ -36,6 +36,13 @@ class ItemResult(BaseModel):
     evidence: str | None = Field(None, description="The words of the answer that matched.")
     feedback: str | None = Field(None, description="What the student is told about this item.")
 
+    @property
+    def points_text(self) -> str:
+        """`3/5` for an item that can give points, `-2` for a penalty, "" for one worth nothing on its own."""
+        if self.max_points > 0:
+            return f"{self.points:g}/{self.max_points:g}"
+        return f"{self.points:+g}" if self.points else ""
+
 
 class Outcome(BaseModel):
     """What one engine concluded about one answer (or one section of a combined answer)."""

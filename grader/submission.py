@@ -19,12 +19,18 @@ from grader import yamlio
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ANSWER_CHARS = 20_000
+MAX_NESTING = 50  # lists and mappings inside one answer of a YAML or JSON file
 # Preferred names first; within a name, structured formats first.
 _ANSWER_STEMS = ("answers", "answer", "solutions", "solution", "submission", "homework")
 _EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", ".txt")
 _ARCHIVES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"}
-# Files the grader itself keeps beside a submission (a TA's expected scores, Gradescope's metadata).
-_NOT_ANSWERS = {"expected.yaml", "submission_metadata.json", "submission_metadata.yml"}
+_METADATA = {"submission_metadata.json", "submission_metadata.yml"}
+
+
+def is_grader_file(name: str) -> bool:
+    """Files kept beside submissions that are not answers: a TA's expected scores, Gradescope's metadata."""
+    lower = name.lower()
+    return lower in _METADATA or lower == "expected.yaml" or lower.endswith(".expected.yaml")
 
 
 @dataclass
@@ -80,7 +86,7 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
             entry.is_file()
             and entry.suffix.lower() in _EXTENSIONS
             and not entry.name.startswith(".")
-            and entry.name.lower() not in _NOT_ANSWERS
+            and not is_grader_file(entry.name)
         ):
             candidates.append(entry)
     if not candidates:
@@ -151,7 +157,7 @@ def _parse_mapping(path: Path, text: str, notes: list[str]) -> dict[object, obje
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yamlio.construct(yamlio.compose(text, path.name, allow_aliases=False))
+            data = yamlio.load_untrusted(text, path.name)
     except yamlio.FileProblems as exc:
         notes.append(f"`{path.name}` could not be read: {exc.problems[0]}")
         return {}
@@ -208,11 +214,16 @@ def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[
     answers: dict[str, str] = {}
     unknown: list[str] = []
     for key, value in raw.items():
-        part = _part_id(key)
-        if part not in known:
-            unknown.append(str(key)[:40])
+        part = None
+        try:
+            part = _part_id(key)
+            if part not in known:
+                unknown.append(str(key)[:40])
+                continue
+            text = _answer_text(value)
+        except ValueError as exc:  # nested too deeply, or a number with more digits than Python prints
+            notes.append(f"The answer to {part or 'a part'} could not be read: {exc}.")
             continue
-        text = _answer_text(value)
         if len(text) > MAX_ANSWER_CHARS:
             notes.append(f"The answer to {part} is longer than {MAX_ANSWER_CHARS} characters; only its beginning was graded.")
             text = text[:MAX_ANSWER_CHARS]
@@ -229,11 +240,16 @@ def _part_id(key: object) -> str:
     return match.group("id") if match else text
 
 
-def _answer_text(value: object) -> str:
+def _answer_text(value: object, depth: int = 0) -> str:
     if value is None:
         return ""
+    if depth > MAX_NESTING:
+        raise ValueError(f"it is nested more than {MAX_NESTING} levels deep")
     if isinstance(value, dict):
-        return "\n\n".join(_answer_text(v) for v in value.values())
+        return "\n\n".join(_answer_text(v, depth + 1) for v in value.values())
     if isinstance(value, list):
-        return "\n".join(_answer_text(v) for v in value)
-    return str(value)
+        return "\n".join(_answer_text(v, depth + 1) for v in value)
+    try:
+        return str(value)
+    except ValueError:
+        raise ValueError("it holds a number too long to read") from None

@@ -19,7 +19,11 @@ from typing import Any, Iterator
 
 import yaml
 
+from grader.submission import is_grader_file
+
 METADATA_FILE = "submission_metadata.yml"
+# The blank answers file handed to students may sit among the submissions; it is nobody's work.
+HANDOUT_TEMPLATE = "TEMPLATE.md"
 _ANSWER_EXTENSIONS = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
 # Only answers files are read, and those are capped at 2 MB; larger members (scans, PDFs) are not unpacked.
 MAX_MEMBER_BYTES = 8 * 1024 * 1024
@@ -83,7 +87,8 @@ def find_submissions(source: Path, *, unpack_to: Path) -> list[Entry]:
     metadata = read_metadata(root / METADATA_FILE)
     entries = []
     for child in sorted(root.iterdir(), key=lambda p: p.name):
-        if child.name.startswith((".", "__MACOSX")) or child.is_symlink() or child.name == METADATA_FILE:
+        skipped = child.name.startswith((".", "__MACOSX")) or child.name == HANDOUT_TEMPLATE
+        if skipped or child.is_symlink() or is_grader_file(child.name):
             continue
         if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):
             record = metadata.get(child.name, {})

@@ -17,13 +17,7 @@ from grader.formula.compiled import compiled
 from grader.formula.domain import Point, sample_points
 from grader.formula.errors import CheckFailure
 from grader.formula.evaluate import Env, Undefined, Value, exact
-from grader.formula.reading import (
-    ReadOk,
-    _const_key,
-    exact_constants,
-    read_formula,
-    spec_key,
-)
+from grader.formula.reading import ReadOk, exact_constants, read_formula, spec_key
 from grader.formula.spec import FormulaSpec
 from grader.formula.symbolic import prove_equal
 
@@ -234,4 +228,4 @@ def check_equivalence(
         return Verdict("undecided", f"the check failed internally ({type(exc).__name__}: {exc})", "none")
 
 
-__all__ = ["Verdict", "_const_key", "check_equivalence", "compare", "values"]
+__all__ = ["Verdict", "check_equivalence", "compare", "values"]

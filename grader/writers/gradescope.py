@@ -22,11 +22,8 @@ def _quote(text: str, limit: int = 160) -> str:
 
 
 def _item_line(item: ItemResult) -> str:
-    if item.max_points > 0:
-        points = f"{item.points:g}/{item.max_points:g}"
-    else:
-        points = f"{item.points:+g}" if item.points else "0"
-    line = f"- {_MARKS[item.hit]} **{item.label}** ({points})"
+    points = f" ({item.points_text})" if item.points_text else ""
+    line = f"- {_MARKS[item.hit]} **{item.label}**{points}"
     if item.evidence:
         line += f": “{_quote(item.evidence)}”"
     if item.feedback:
