@@ -65,10 +65,9 @@ def render_explanation(part: Part, result: PartResult) -> str:
         lines.append("answer: (empty) → missing, 0 points")
         return "\n".join(lines)
     lines.append("answer: " + _indent(result.answer.strip(), "        "))
-    wrong = {m.id for m in part.text.misconceptions} if part.text is not None else set()
     for outcome in result.outcomes:
         lines.append("")
-        lines.extend(_outcome_lines(outcome, wrong))
+        lines.extend(_outcome_lines(outcome))
     lines.append("")
     lines.append(f"score: {result.score:g} / {result.max_score:g} ({result.status})")
     if result.needs_review:
@@ -76,7 +75,7 @@ def render_explanation(part: Part, result: PartResult) -> str:
     return "\n".join(lines)
 
 
-def _outcome_lines(outcome: Outcome, misconceptions: set[str]) -> list[str]:
+def _outcome_lines(outcome: Outcome) -> list[str]:
     lines = [f"{outcome.engine}: {outcome.score:g} / {outcome.max_score:g} ({outcome.status})"]
     if outcome.reading:
         lines.append(f"  read as: {_flat(outcome.reading.strip().strip('$'))}")
@@ -87,16 +86,16 @@ def _outcome_lines(outcome: Outcome, misconceptions: set[str]) -> list[str]:
     shown = {k: outcome.details[k] for k in _DETAILS if outcome.details.get(k)}
     if shown:
         lines.append("  " + ", ".join(f"{k}: {v}" for k, v in shown.items()))
-    lines.extend(_item_line(item, misconception=item.id in misconceptions) for item in outcome.items)
+    lines.extend(_item_line(item) for item in outcome.items)
     if outcome.feedback:
         lines.append("  feedback to the student:")
         lines.extend(f"    {_flat(sentence)}" for sentence in outcome.feedback)
     return lines
 
 
-def _item_line(item: ItemResult, *, misconception: bool = False) -> str:
+def _item_line(item: ItemResult) -> str:
     points = f" {item.points_text}" if item.points_text else ""
-    if misconception:  # stating it is the bad outcome: marked differently from a concept found
+    if item.penalty:  # stating it is the bad outcome: marked differently from a concept found
         line = f"  {'!' if item.hit else '·'} misconception: {item.label} [{item.id}]{points}"
     else:
         line = f"  {_MARK[item.hit]} {item.label} [{item.id}]{points}"

@@ -33,6 +33,7 @@ class ItemResult(BaseModel):
     points: float = Field(description="Points this item gave; negative for a penalty.")
     max_points: float = Field(0.0, description="Points the item can give (0 for a penalty).")
     hit: bool = Field(description="Whether the item applied to this answer.")
+    penalty: bool = Field(False, description="A misconception: applying costs points instead of earning them.")
     evidence: str | None = Field(None, description="The words of the answer that matched.")
     feedback: str | None = Field(None, description="What the student is told about this item.")
 

@@ -24,6 +24,7 @@ MAX_NESTING = 50  # lists and mappings inside one answer of a YAML or JSON file
 _ANSWER_STEMS = ("answers", "answer", "solutions", "solution", "submission", "homework")
 _EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", ".txt")
 _ARCHIVES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"}
+_MAX_LISTED = 5  # files named in one note: a folder of thousands of files must not flood the feedback
 _METADATA = {"submission_metadata.json", "submission_metadata.yml"}
 
 
@@ -77,11 +78,12 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
         notes.append("No submission was found.")
         return None
     candidates = []
+    skipped: list[str] = []
     for entry in sorted(path.iterdir()):
         if entry.is_symlink():
-            notes.append(f"`{entry.name}` is a symbolic link and was ignored.")
+            skipped.append(f"`{entry.name}` is a symbolic link and was ignored.")
         elif entry.suffix.lower() in _ARCHIVES:
-            notes.append(f"`{entry.name}` is an archive and was not opened; upload the answers file itself.")
+            skipped.append(f"`{entry.name}` is an archive and was not opened; upload the answers file itself.")
         elif (
             entry.is_file()
             and entry.suffix.lower() in _EXTENSIONS
@@ -89,6 +91,9 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
             and not is_grader_file(entry.name)
         ):
             candidates.append(entry)
+    notes.extend(skipped[:_MAX_LISTED])
+    if len(skipped) > _MAX_LISTED:
+        notes.append(f"{len(skipped) - _MAX_LISTED} more links and archives were ignored.")
     if not candidates:
         names = ", ".join(f"`answers{e}`" for e in (".md", ".yaml", ".json", ".txt"))
         notes.append(f"No answers file was found in the submission. Submit one of {names}.")
@@ -102,7 +107,9 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
     candidates.sort(key=rank)
     chosen = candidates[0]
     if len(candidates) > 1:
-        others = ", ".join(f"`{c.name}`" for c in candidates[1:])
+        others = ", ".join(f"`{c.name}`" for c in candidates[1 : _MAX_LISTED + 1])
+        if len(candidates) > _MAX_LISTED + 1:
+            others += f" and {len(candidates) - _MAX_LISTED - 1} more"
         notes.append(f"Several answer files were found; graded `{chosen.name}` and ignored {others}.")
     return chosen
 
@@ -134,12 +141,32 @@ def decode(data: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     if b"\0" in data:
-        return None
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            return None
+        try:
+            return _text_or_none(data.decode(encoding))
+        except UnicodeDecodeError:
+            return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     return _text_or_none(text)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark: text in Latin script has a NUL in every other byte."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if even == 0 and odd >= half * 0.5:
+        return "utf-16-le"
+    if odd == 0 and even >= half * 0.5:
+        return "utf-16-be"
+    return None
 
 
 def _text_or_none(text: str) -> str | None:
@@ -163,6 +190,8 @@ def _parse_mapping(path: Path, text: str, notes: list[str]) -> dict[object, obje
         return {}
     except (ValueError, RecursionError, yaml.YAMLError) as exc:
         reason = str(exc) if isinstance(exc, json.JSONDecodeError) else "the file is malformed or nested too deeply"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "for the tag" in str(exc.problem):
+            reason = "tags such as `!!python/object` are not allowed; write each answer as plain text"
         notes.append(f"`{path.name}` could not be read: {reason}")
         return {}
     if not isinstance(data, dict):

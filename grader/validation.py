@@ -238,7 +238,7 @@ def _num(value: Any) -> str:
 
 def _quoted_target(doc: Document, loc: Loc, message: str) -> yaml.Node | None:
     """The scalar a model's own message names (`group 'g' names unknown concept 'x'` → the `x`)."""
-    root = doc.node(loc)
+    root = doc.node(loc, precise=True)  # its scalars' marks must keep the source text (see _scalar_spot)
     if root is None:
         return None
     for a, b in reversed(_QUOTED.findall(message)):

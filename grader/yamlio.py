@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
@@ -87,8 +88,37 @@ def _problem_from_yaml_error(path: str, exc: yaml.YAMLError) -> Problem:
     return Problem(path, line, col, message)
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_FAILED = object()
+
+
+def _compose_fast(text: str) -> Any:
+    """libyaml's composer (several times faster, nesting capped), or _FAILED when it errs or is missing."""
+    if _FAST_LOADER is None:
+        return _FAILED
+    loader = _FAST_LOADER(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return _FAILED
+    finally:
+        loader.dispose()
+
+
 def compose(text: str, path: str, *, allow_aliases: bool = True) -> yaml.Node | None:
-    """Parse YAML text into a node tree (positions kept). Raises FileProblems on a syntax error."""
+    """Parse YAML text into a node tree (positions kept). Raises FileProblems on a syntax error.
+
+    libyaml composes well-formed text; the pure-Python composer runs only to say where an error or an
+    alias is, since its messages and marks are the precise ones.
+    """
+    root = _compose_fast(text)
+    if root is not _FAILED and (allow_aliases or root is None or not _shares_nodes(root)):
+        return root
+    return compose_precise(text, path, allow_aliases=allow_aliases)
+
+
+def compose_precise(text: str, path: str, *, allow_aliases: bool = True) -> yaml.Node | None:
+    """Compose with PyYAML's own composer: its marks keep the source text, to point inside strings."""
     loader_cls = yaml.SafeLoader if allow_aliases else _NoAliasLoader
     loader = loader_cls(text)
     try:
@@ -123,22 +153,7 @@ def _shares_nodes(root: yaml.Node) -> bool:
 
 
 def load_untrusted(text: str, path: str) -> Any:
-    """Load YAML a student wrote: safe constructor, no aliases. Raises FileProblems.
-
-    libyaml's composer is several times faster than PyYAML's and caps nesting depth; when it is missing,
-    or the text has an error or an alias, the pure-Python path runs and says where.
-    """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        loader = fast(text)
-        try:
-            root = loader.get_single_node()
-        except yaml.YAMLError:
-            root = None
-        finally:
-            loader.dispose()
-        if root is not None and not _shares_nodes(root):
-            return construct(root)
+    """Load YAML a student wrote: safe constructor, no aliases (no billion laughs). Raises FileProblems."""
     return construct(compose(text, path, allow_aliases=False))
 
 
@@ -202,10 +217,15 @@ class Document:
     path: str
     data: Any
     root: yaml.Node | None
+    text: str = ""
 
-    def node(self, loc: Loc) -> yaml.Node | None:
+    @cached_property
+    def _precise_root(self) -> yaml.Node | None:
+        return compose_precise(self.text, self.path)
+
+    def node(self, loc: Loc, *, precise: bool = False) -> yaml.Node | None:
         """The node at `loc`, or None when the path does not exist in the file."""
-        node = self.root
+        node = self._precise_root if precise and self.text else self.root
         for step in loc:
             node = _child(node, step)
             if node is None:
@@ -225,7 +245,8 @@ class Document:
         return Problem(self.path, line, col, message, severity)
 
     def position_in(self, loc: Loc, offset: int) -> tuple[int, int]:
-        node = self.node(loc)
+        # Only PyYAML's own marks keep the source text that maps an offset inside a string to a column.
+        node = self.node(loc, precise=True)
         if isinstance(node, yaml.ScalarNode):
             found = scalar_position(node, offset)
             if found is not None:
@@ -250,7 +271,7 @@ def read_document(path: Path, *, display: str | None = None) -> Document:
         data = construct(root)
     except yaml.YAMLError as exc:
         raise FileProblems([_problem_from_yaml_error(shown, exc)]) from None
-    return Document(shown, data, root)
+    return Document(shown, data, root, text)
 
 
 def _child(node: yaml.Node | None, step: int | str) -> yaml.Node | None:

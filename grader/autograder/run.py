@@ -191,6 +191,9 @@ class _RunState:
                 self.graded.append(result)
                 self.say(f"  {part.id:<6} {result.score:g}/{result.max_score:g} {result.status} "
                          f"({time.monotonic() - t0:.2f} s)")
+                for outcome in result.outcomes:  # why a part could not be checked: for instructors only
+                    if outcome.details.get("failure"):
+                        self.say(f"    {outcome.details['failure']}: {outcome.details.get('trace') or ''}".rstrip())
                 atomic.write_json(self.paths.results, self.document(checkpoint=True))
 
     def run_checks(self, *, deadline: float) -> None:

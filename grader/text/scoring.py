@@ -286,6 +286,7 @@ def _misconception_item(mis: Misconception, v: _Verdict) -> ItemResult:
         points=-mis.points if v.hit else 0.0,
         max_points=0.0,
         hit=v.hit is not None,
+        penalty=True,
         evidence=ev.evidence if ev else None,
         feedback=note,
     )

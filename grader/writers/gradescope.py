@@ -22,24 +22,37 @@ def _quote(text: str, limit: int = 160) -> str:
 
 
 def _item_line(item: ItemResult) -> str:
+    # Item feedback is the engines' diagnosis for TAs (`grader explain`); students get the outcome's sentences.
     points = f" ({item.points_text})" if item.points_text else ""
-    line = f"- {_MARKS[item.hit]} **{item.label}**{points}"
+    if item.penalty:
+        return f"- ✘ Misconception: {item.label}{points}: “{_quote(item.evidence or '')}”"
+    line = f"- {_MARKS[item.hit]} {item.label}{points}"
     if item.evidence:
         line += f": “{_quote(item.evidence)}”"
-    if item.feedback:
-        line += f"  \n  {item.feedback}"
     return line
 
 
-def _outcome_markdown(outcome: Outcome) -> list[str]:
+def _bullets(sentences: list[str]) -> str:
+    return "\n".join("- " + s.strip().replace("\n", "\n  ") for s in dict.fromkeys(sentences))
+
+
+_SECTION = {"formula": "Formula", "text": "Explanation"}
+
+
+def _outcome_markdown(outcome: Outcome, *, titled: bool) -> list[str]:
     lines: list[str] = []
+    if titled:
+        lines.append(f"#### {_SECTION[outcome.engine]}: {outcome.score:g} / {outcome.max_score:g}")
     if outcome.reading:
         lines.append(f"**Your answer was read as:** {outcome.reading}")
     if outcome.error:
         lines.append(f"**Your answer could not be checked.** {outcome.error}")
     if outcome.items:
-        lines.append("\n".join(_item_line(i) for i in outcome.items))
-    lines.extend(outcome.feedback)
+        # A misconception the student did not state is not news to them.
+        shown = [i for i in outcome.items if i.hit or not i.penalty]
+        lines.append("**Rubric:**\n" + "\n".join(_item_line(i) for i in shown))
+    if outcome.feedback:
+        lines.append("**Feedback:**\n" + _bullets(outcome.feedback))
     return lines
 
 
@@ -49,7 +62,8 @@ def part_markdown(part: PartResult) -> str:
         lines = ["No answer was found for this part, so it scored 0. In `answers.md`, start each answer "
                  f"with a heading such as `## {part.id}`."]
     else:
-        lines = [block for outcome in part.outcomes for block in _outcome_markdown(outcome)]
+        titled = len(part.outcomes) > 1
+        lines = [block for outcome in part.outcomes for block in _outcome_markdown(outcome, titled=titled)]
     lines.append(f"**Score:** {part.score:g} / {part.max_score:g}")
     if part.model_answer:
         lines.append(f"**Reference answer:**\n\n{part.model_answer}")

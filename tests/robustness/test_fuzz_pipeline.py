@@ -6,15 +6,16 @@ results.json validates. The quick profile runs in CI; `HYPOTHESIS_PROFILE=long` 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.grading import grade_answers
 from grader.submission import MAX_ANSWER_CHARS, Answers, decode, read_submission, split_markdown
-from grader.writers.gradescope import to_results_json, validate_results
+from grader.writers.gradescope import MAX_OUTPUT_CHARS, to_results_json, validate_results
 
 PART_IDS = ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
 
@@ -49,10 +50,16 @@ def test_reading_any_file_never_raises(name, data):
     assert all(isinstance(v, str) and len(v) <= MAX_ANSWER_CHARS for v in answers.answers.values())
 
 
+# Each example is a whole submission graded through the sandbox: a tenth of the profile's examples.
+@settings(max_examples=max(40, settings().max_examples // 10))
 @given(st.dictionaries(st.sampled_from(PART_IDS), st.one_of(markdownish, st.text(max_size=300)), max_size=8))
 def test_grading_any_answers_stays_in_bounds_and_writes_valid_results(hw3, sandbox, answers):
     result = grade_answers(Answers(answers), hw3, submission="fuzz", sandbox=sandbox)
     for part in result.parts:
         assert 0 <= part.score <= part.max_score
         assert part.status in {"correct", "partial", "incorrect", "invalid", "missing"}
-    validate_results(to_results_json(result))
+        assert (part.status == "missing") == (Answers(answers).get(part.id) is None)
+    document = to_results_json(result)
+    validate_results(document)
+    assert all(len(t["output"]) <= MAX_OUTPUT_CHARS for t in document["tests"])
+    assert "Traceback" not in json.dumps(document)

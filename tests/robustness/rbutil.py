@@ -1,0 +1,145 @@
+"""Helpers for the robustness tests: a container root to run `run_autograder` on, submission files built from
+data specs, what a student can see in a results.json, and a record of every file the process opens."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sys
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from grader.autograder.policy import VISIBILITY_ORDER
+from grader.autograder.run import MANIFEST
+
+ROOT = Path(__file__).resolve().parents[2]
+METADATA = ROOT / "tests" / "autograder" / "data" / "metadata.json"
+
+
+def make_source(root: Path, policy: dict[str, Any] | None = None) -> Path:
+    """`root/source` as the unpacked autograder zip holds it: the HW3 rubric and reference and the manifest.
+    Returns the rubric's path."""
+    source = root / "source"
+    (source / "assignment" / "rubrics").mkdir(parents=True, exist_ok=True)
+    (source / "assignment" / "reference").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "reference" / "hw3.yaml", source / "assignment" / "reference" / "hw3.yaml")
+    text = (ROOT / "rubrics" / "hw3.yaml").read_text(encoding="utf-8")
+    if policy:
+        text = text.rstrip("\n") + "\n\n" + yaml.safe_dump({"gradescope": policy}, sort_keys=False)
+    rubric = source / "assignment" / "rubrics" / "hw3.yaml"
+    rubric.write_text(text, encoding="utf-8")
+    (source / MANIFEST).write_text(json.dumps({"rubric": "assignment/rubrics/hw3.yaml"}), encoding="utf-8")
+    shutil.copy(METADATA, root / "submission_metadata.json")
+    return rubric
+
+
+def fill(text: str, context: dict[str, str]) -> str:
+    for name, value in context.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def content(spec: Any, context: dict[str, str]) -> bytes:
+    """The bytes a file spec describes: `text` (with `encoding`, default UTF-8), `hex`, `repeat` × `times`,
+    `pad_mb` (the text, then filler lines up to that many megabytes) or `pieces` (a list of specs, joined).
+    `{name}` placeholders in texts are filled from `context`."""
+    if isinstance(spec, str):
+        spec = {"text": spec}
+    if "pieces" in spec:
+        return b"".join(content(piece, context) for piece in spec["pieces"])
+    if "hex" in spec:
+        return bytes.fromhex(spec["hex"]) * spec.get("times", 1)
+    encoding = spec.get("encoding", "utf-8")
+    if "repeat" in spec:
+        return (spec["repeat"] * spec["times"]).encode(encoding)
+    data = fill(spec["text"], context).encode(encoding)
+    if "pad_mb" in spec:
+        filler = b"filler line that is not an answer\n"
+        data += filler * ((spec["pad_mb"] * 1024 * 1024 - len(data)) // len(filler) + 1)
+    return data
+
+
+def build_submission(folder: Path, files: dict[str, Any], context: dict[str, str]) -> None:
+    """Write a submission folder. Besides file specs: `{symlink: target}`, `{links: N, to: target}` (N links),
+    `{fifo: true}`, `{folder: {...}}` (a subfolder) and `{zip: {name: spec}}` (a real zip of those files)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, spec in files.items():
+        path = folder / name
+        if isinstance(spec, dict) and "symlink" in spec:
+            path.symlink_to(fill(spec["symlink"], context))
+        elif isinstance(spec, dict) and "fifo" in spec:
+            os.mkfifo(path)
+        elif isinstance(spec, dict) and "folder" in spec:
+            build_submission(path, spec["folder"], context)
+        elif isinstance(spec, dict) and "zip" in spec:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                for inner, inner_spec in spec["zip"].items():
+                    archive.writestr(inner, content(inner_spec, context))
+            path.write_bytes(buffer.getvalue())
+        elif isinstance(spec, dict) and "links" in spec:  # `links` symbolic links named `<name>0000`, ...
+            for i in range(spec["links"]):
+                (folder / f"{name}{i:04}").symlink_to(fill(spec["to"], context))
+        else:
+            path.write_bytes(content(spec, context))
+
+
+def visible_tests(document: dict[str, Any], when: str) -> list[dict[str, Any]]:
+    """The tests a student sees at `when` ("visible" = now, "after_due_date", "after_published")."""
+    default = document.get("visibility", "visible")
+    limit = VISIBILITY_ORDER.index(when)
+    return [t for t in document["tests"] if VISIBILITY_ORDER.index(t.get("visibility", default)) <= limit]
+
+
+def student_strings(document: dict[str, Any], when: str = "visible") -> list[str]:
+    """Every string a student can read at `when`: the top-level output, and each visible test's name and output
+    (`extra_data` is stored, not shown; `stdout` is for instructors only)."""
+    strings = [document.get("output", "")]
+    for test in visible_tests(document, when):
+        strings += [test.get("name", ""), test.get("output", "")]
+    return [s for s in strings if s]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+class OpenRecorder:
+    """Records, through an audit hook, the real path of every file opened or listed while it is active.
+
+    An audit hook cannot be removed, so one hook is installed for the whole test run and switched on and off."""
+
+    _active: list[str] | None = None
+    _installed = False
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple) -> None:
+        record = cls._active
+        if record is None or event not in ("open", "os.listdir", "os.scandir"):
+            return
+        target = args[0] if args else None
+        if isinstance(target, (str, bytes, os.PathLike)):
+            cls._active = None  # realpath opens nothing, but keep the hook from seeing its own work
+            try:
+                record.append(os.path.realpath(os.fsdecode(target)))
+            finally:
+                cls._active = record
+
+    @classmethod
+    @contextmanager
+    def recording(cls) -> Iterator[list[str]]:
+        if not cls._installed:
+            sys.addaudithook(cls._hook)
+            cls._installed = True
+        record: list[str] = []
+        cls._active = record
+        try:
+            yield record
+        finally:
+            cls._active = None

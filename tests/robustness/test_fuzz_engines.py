@@ -1,0 +1,148 @@
+"""Property-based tests of the engines and readers one at a time, on text built to look like what students
+type and like what attackers type: no uncaught exception, every result well-formed, every result within its
+bounds (points, lengths, the words quoted back to the student being the student's own).
+
+The "ci" profile runs in CI; `HYPOTHESIS_PROFILE=long` runs the long one by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from grader.assignment import load_assignment
+from grader.formula import ReadOk, check_equivalence, read_formula
+from grader.submission import _HEADINGS, MAX_ANSWER_CHARS, read_submission, split_markdown
+from grader.text import grade_text
+from grader.text.normalise import prepare
+
+from rbutil import flat
+
+HW3 = load_assignment()
+PART_IDS = HW3.part_ids
+TEXT_PARTS = [p for p in HW3.rubric.parts if p.text is not None]
+FORMULA_PARTS = [p for p in HW3.rubric.parts if p.formula is not None and p.id != "1"]
+VERDICTS = {"equivalent", "not_equivalent", "undecided", "unreadable"}
+
+# Pieces of formulas, LaTeX, and of what breaks parsers and evaluators.
+_FORMULA_PIECES = st.sampled_from(
+    ["n", "t", "w", "i", "1", "2", "10", "0", "(", ")", "{", "}", "[", "]", "+", "-", "*", "/", "^", "**", "!", "=",
+     "\\frac{", "\\binom{", "\\sum_{i=1}^{n}", "\\cdot", "\\left(", "\\right)", "\\lfloor", "\\rfloor", "\\sqrt{",
+     "min(", "max(", "floor(", "log(", "binomial(", "factorial(", ",", ".", "...", "$", "$$", "9^9^9", "10^9",
+     "__import__", "eval(", "\\input{", "\\def", "−", "·", "²", "ｎ", "\x00", " ", "\n"])
+formulas = st.one_of(st.lists(_FORMULA_PIECES, max_size=30).map("".join), st.text(max_size=60))
+
+# Words of the HW3 rubric, negations, subjects and punctuation: what exercises the keyword matcher.
+_WORDS = st.sampled_from(
+    ["attention", "weighted", "sum", "encoder", "decoder", "different", "lengths", "length", "context", "vector",
+     "bottleneck", "fixed", "BERT", "Word2Vec", "contextual", "static", "one-hot", "sparse", "dense", "similar",
+     "not", "no", "never", "isn't", "unlike", "but", "than", "both", "neither", "it", "they", "the", "a", "is",
+     "are", "because", "words", "sequence", "input", "output", "alignment", "softmax", "keys", "values", "query",
+     "even", "odd", "positions", "sum", "larger", "alternating", "h_t", "x_t", ",", ".", ";", "!", "?", "(", ")",
+     "\n", "\n\n- ", "1.", "e.g.", "i.e.", "...", "“", "”", "'", "\"", "é", "ß", "İ", "ﬁ", "\u200b", "\x00"])
+texts = st.one_of(st.lists(_WORDS, max_size=80).map(" ".join), st.text(max_size=300))
+
+
+def _flat_lower(text: str) -> str:
+    return flat(text).casefold()
+
+
+@given(texts)
+def test_keyword_matcher_is_well_formed_and_quotes_only_the_answer(answer):
+    shown = prepare(answer, keep_case=True)  # the answer with `<`, `\\geq`, ... spelt out in words
+    for part in TEXT_PARTS:
+        out = grade_text(answer, part.text)
+        assert out.engine == "text" and out.status in {"correct", "partial", "incorrect", "invalid"}
+        assert 0 <= out.score <= out.max_score == part.text.points
+        assert out.status != "invalid", out.review_reasons
+        ids = [i.id for i in out.items]
+        assert len(ids) == len(set(ids))
+        for item in out.items:
+            assert item.label and item.feedback and math.isfinite(item.points)
+            assert item.points <= item.max_points + 1e-9 or item.max_points == 0
+            if item.evidence is not None:  # the words shown back are the student's own, never the rubric's
+                pieces = item.evidence.split("; ")  # a group quotes each of its concepts' evidence
+                assert all(_flat_lower(e) in _flat_lower(shown) for e in pieces), (item.id, item.evidence)
+
+
+@given(formulas)
+def test_formula_reader_reads_or_locates_the_problem(text):
+    for part in FORMULA_PARTS:
+        res = read_formula(text, part.formula)
+        if isinstance(res, ReadOk):
+            assert res.latex and "\n" not in res.latex
+        else:
+            assert res.message and 0 <= res.offset <= len(text)
+
+
+@given(formulas, formulas)
+def test_equivalence_checker_never_raises_and_is_reflexive(a, b):
+    spec = FORMULA_PARTS[1].formula  # 4.2: two variables and a constraint
+    verdict = check_equivalence(a, b, spec, prove=False)
+    assert verdict.verdict in VERDICTS, verdict
+    assert verdict.reason
+    if isinstance(read_formula(a, spec), ReadOk):
+        assert check_equivalence(a, a, spec, prove=False).verdict in {"equivalent", "undecided"}
+
+
+# Bodies of answers that hold no heading of their own.
+_BODY_LINES = st.lists(st.one_of(texts, formulas).map(lambda s: s.replace("\n", " ")), max_size=4)
+
+
+@given(st.dictionaries(st.sampled_from(PART_IDS), _BODY_LINES, max_size=len(PART_IDS)),
+       st.sampled_from(["## {id}", "## Question {id}", "**{id}**", "Question {id}:", "Q{id}", "# Problem {id}."]))
+def test_markdown_splitter_gives_back_each_answer_under_its_heading(answers, style):
+    lines = [line for body in answers.values() for line in body]
+    assume(not any(h.match(line) for h in _HEADINGS for line in lines))
+    assume(not any("<!--" in line or "-->" in line for line in lines))
+    text = "\n\n".join(style.format(id=pid) + "\n" + "\n".join(body) for pid, body in answers.items())
+    split = split_markdown(text, PART_IDS)
+    assert set(split) == set(answers)
+    for pid, body in answers.items():
+        assert split[pid] == "\n".join(body).strip(), pid
+
+
+_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=40), formulas),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+    max_leaves=12,
+)
+_KEYS = st.one_of(st.sampled_from(PART_IDS + ["Q4.1", "4.1)", "question 2.1", "9.9", "", " "]), st.text(max_size=8))
+
+
+@given(st.dictionaries(_KEYS, _VALUES, max_size=10), st.sampled_from(["answers.json", "answers.yaml", "answers.yml"]))
+def test_structured_answers_files_never_raise_and_keep_what_was_written(data, name):
+    text = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data, allow_unicode=True)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / name).write_text(text, encoding="utf-8")
+        answers = read_submission(Path(folder), PART_IDS)
+    assert answers.source == name
+    assert set(answers.answers) <= set(PART_IDS)
+    assert all(isinstance(v, str) and len(v) <= MAX_ANSWER_CHARS for v in answers.answers.values())
+    for key, value in data.items():
+        if key in PART_IDS and isinstance(value, str) and list(data).count(key) == 1:
+            assert answers.answers.get(key) == value[:MAX_ANSWER_CHARS].replace("\r\n", "\n").replace("\r", "\n") \
+                or name != "answers.json", key
+
+
+@settings(max_examples=max(20, settings().max_examples // 10))
+@given(st.integers(min_value=1, max_value=3000), st.sampled_from(["[", "{\"a\": ", "- ", "a:\n  "]))
+def test_deep_nesting_is_a_message_not_a_crash(depth, opener):
+    closer = {"[": "]", "{\"a\": ": "}", "- ": "", "a:\n  ": ""}[opener]
+    if opener in ("- ", "a:\n  "):  # YAML block nesting
+        body = "".join(("  " * i) + opener.strip() + ("\n" if opener == "a:\n  " else " ") for i in range(depth)) + "x"
+        name, text = "answers.yaml", "4.1:\n" + "\n".join("  " + line for line in body.split("\n"))
+    else:
+        name, text = "answers.json", '{"4.2": "nt", "4.1": ' + opener * depth + '"x"' + closer * depth + "}"
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / name).write_text(text, encoding="utf-8")
+        answers = read_submission(Path(folder), PART_IDS)
+    assert answers.get("4.1") is None or answers.get("4.1") == "x" or "x" in answers.get("4.1")
+    if answers.get("4.1") is None:
+        assert any("could not be read" in n for n in answers.notes), answers.notes
