@@ -39,6 +39,7 @@ class Assignment:
     reference: Reference
     rubric_path: Path
     reference_path: Path
+    source_digest: str = ""  # of the texts the models were read from (see fingerprint)
 
     @property
     def id(self) -> str:
@@ -54,12 +55,20 @@ class Assignment:
         return (self.rubric_path.parent / self.rubric.examples) if self.rubric.examples else None
 
     def fingerprint(self) -> str:
-        """Changes whenever the rubric or the reference changes: grades made with another one are stale."""
-        digest = hashlib.sha256()
-        for path in (self.rubric_path, self.reference_path):
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-        return digest.hexdigest()[:16]
+        """Changes whenever the rubric or the reference changes: grades made with another one are stale.
+
+        It is taken from the texts this assignment was read from, not the files as they are now, so an edit
+        during a run cannot stamp results with the fingerprint of a rubric that did not grade them.
+        """
+        return self.source_digest
+
+
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "replace"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,8 @@ def read_assignment(path: str | Path | None = None) -> Sources:
             problems.extend(exc.problems)
     if problems or rubric is None or reference is None or reference_doc is None or not isinstance(found, tuple):
         raise FileProblems(problems)
-    return Sources(Assignment(rubric, reference, rubric_path.resolve(), found[0]), rubric_doc, reference_doc)
+    digest = _digest(rubric_doc.text, reference_doc.text)
+    return Sources(Assignment(rubric, reference, rubric_path.resolve(), found[0], digest), rubric_doc, reference_doc)
 
 
 def consistency_problems(sources: Sources) -> list[Problem]:

@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 
+def _default_mode() -> int:
+    # mkstemp creates files 0600; a results folder should be readable like any file the user writes.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_MODE = _default_mode()
+
+
 def write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     """Write via a temporary file and a rename. `fsync=False` still survives a killed process (the rename is
     atomic and the data sits in the OS cache); it only gives up durability across a power cut, which a batch
@@ -16,7 +26,9 @@ def write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        os.fchmod(fd, _MODE)
+        # "replace": a lone surrogate (from an undecodable file name) must not lose the whole file.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
             handle.write(text)
             if fsync:
                 handle.flush()

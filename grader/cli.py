@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -28,8 +29,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.writers.gradescope import to_results_json, validate_results
     from grader.writers.terminal import submission_summary
 
+    submission = Path(args.submission)
+    if not submission.exists() and not submission.is_symlink():
+        print(f"{submission}: no such file or folder", file=sys.stderr)
+        return EXIT_USAGE
     assignment = load_assignment(args.assignment)
-    result = grade_submission(Path(args.submission), assignment)
+    result = grade_submission(submission, assignment)
     document = to_results_json(result)
     validate_results(document)
     if args.output:
@@ -194,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`grader ... | head`): stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

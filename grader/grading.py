@@ -60,12 +60,17 @@ def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: 
     return combine(part, answer, outcomes)
 
 
+def _flag_unchecked(outcome: Outcome) -> Outcome:
+    # An answer the grader could not read or check is exactly what a person should look at. Outcomes may be
+    # shared through a cache, so flag a copy.
+    if outcome.status != "invalid" or outcome.needs_review:
+        return outcome
+    reason = f"the {outcome.engine} could not be read or checked"
+    return outcome.model_copy(update={"needs_review": True, "review_reasons": [*outcome.review_reasons, reason]})
+
+
 def combine(part: Part, answer: str, outcomes: list[Outcome]) -> PartResult:
-    for outcome in outcomes:
-        # An answer the grader could not read or check is exactly what a person should look at.
-        if outcome.status == "invalid" and not outcome.needs_review:
-            outcome.needs_review = True
-            outcome.review_reasons.append(f"the {outcome.engine} could not be read or checked")
+    outcomes = [_flag_unchecked(o) for o in outcomes]
     score = min(part.points, max(0.0, sum(o.score for o in outcomes)))
     if outcomes and all(o.status == "invalid" for o in outcomes):
         status = "invalid"

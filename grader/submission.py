@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,20 +53,23 @@ def read_submission(path: Path, part_ids: list[str]) -> Answers:
     result = Answers()
     try:
         chosen = _choose_file(path, result.notes)
-        if chosen is None:
-            return result
-        result.source = chosen.name
-        text = _read_text(chosen, result.notes)
-        if text is None:
-            return result
-        if chosen.suffix.lower() in (".yaml", ".yml", ".json"):
-            raw = _parse_mapping(chosen, text, result.notes)
-        else:
-            raw = split_markdown(text, part_ids)
-        result.answers = _normalise_keys(raw, part_ids, result.notes)
+        text = _read_text(chosen, result.notes) if chosen is not None else None
+        if chosen is not None and text is not None:
+            result.source = _printable(chosen.name)
+            if chosen.suffix.lower() in (".yaml", ".yml", ".json"):
+                raw = _parse_mapping(chosen, text, result.notes)
+            else:
+                raw = split_markdown(text, part_ids)
+            result.answers = {k: _printable(v) for k, v in _normalise_keys(raw, part_ids, result.notes).items()}
     except OSError as exc:
         result.notes.append(f"The submission could not be read ({exc.strerror or type(exc).__name__}).")
+    result.notes = [_printable(note) for note in result.notes]
     return result
+
+
+def _printable(text: str) -> str:
+    """Lone surrogates (undecodable file names, `\\ud800` escapes in JSON) cannot be written out as UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _choose_file(path: Path, notes: list[str]) -> Path | None:
@@ -151,7 +155,11 @@ def decode(data: bytes) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        # Text with some valid multi-byte UTF-8 is UTF-8 with a stray byte (or a character cut at the size
+        # cap): that costs one character. Text with none was saved in a legacy encoding, most often Latin-1.
+        text = data.decode("utf-8", "replace")
+        if not any(ch > "\x7f" and ch != "\ufffd" for ch in text):
+            text = data.decode("latin-1")
     return _text_or_none(text)
 
 
@@ -202,40 +210,56 @@ def _parse_mapping(path: Path, text: str, notes: list[str]) -> dict[object, obje
 
 _PART_ID = r"(?P<id>\d+(?:\.\d+)*)"
 _WORD = r"(?:question|problem|exercise|part|q)"
-# A heading: `## 4.1`, `## Question 4.1`, `**4.1**`, `**Question 4.1:**`, `Question 4.1`, `Q4.1`, `4.1)`.
-_HEADINGS = (
-    re.compile(rf"^\s{{0,3}}#{{1,6}}\s*(?:{_WORD}\s*)?{_PART_ID}\b[.:)]?(?P<rest>.*)$", re.I),
-    re.compile(rf"^\s*\*\*\s*(?:{_WORD}\s*)?{_PART_ID}\s*[.:)]?\s*\*\*\s*[.:)]?(?P<rest>.*)$", re.I),
-    re.compile(rf"^\s*{_WORD}\s*{_PART_ID}\b\s*[.:)]?(?P<rest>.*)$", re.I),
-    re.compile(rf"^\s*{_PART_ID}\)(?P<rest>.*)$"),
-)
+# Headings, strongest first: `## 4.1`, `**4.1**` or `**Question 4.1:**`, `Question 4.1` or `Q4.1`, and `4.1)`.
+_MARKDOWN = re.compile(rf"^\s{{0,3}}#{{1,6}}\s*(?:{_WORD}\s*)?{_PART_ID}\b[.:)]?(?P<rest>.*)$", re.I)
+_BOLD = re.compile(rf"^\s*\*\*\s*(?:{_WORD}\s*)?{_PART_ID}\s*[.:)]?\s*\*\*\s*[.:)]?(?P<rest>.*)$", re.I)
+_WORDED = re.compile(rf"^\s*{_WORD}\s*{_PART_ID}\b\s*[.:)]?(?P<rest>.*)$", re.I)
+_PAREN = re.compile(rf"^\s*{_PART_ID}\)(?P<rest>.*)$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _heading(line: str, *, paren: bool) -> re.Match[str] | None:
+    # Full-width digits and the like (`## ４.１`) count as the digits they look like.
+    folded = unicodedata.normalize("NFKC", line) if not line.isascii() else line
+    for pattern in (_MARKDOWN, _BOLD, _WORDED, *((_PAREN,) if paren else ())):
+        match = pattern.match(folded)
+        if match:
+            return match
+    return None
 
 
 def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
     """Split a Markdown or plain-text answers file into answers, one per part heading.
 
-    A heading counts only for a known part id seen for the first time, so a numbered list inside an
-    answer ("1) ...") does not start a part. Headings of other ids (e.g. `## Question 2`) end a part.
+    A `4.1)` heading counts only in files without stronger headings, and only for a part id not seen yet,
+    so a numbered list inside an answer ("1) ...") does not start a part. A repeated `## 4.1` continues that
+    part; a heading of another id (e.g. `## Question 2`) ends it. Text after the heading on its line starts
+    the answer, except after a `#` heading, where it is usually the question's title.
     """
     known = set(part_ids)
+    lines = _COMMENT.sub("", text).split("\n")
+    paren = not any((m := _heading(line, paren=False)) and m.group("id") in known for line in lines)
     answers: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
     current: list[str] | None = None
-    for line in _COMMENT.sub("", text).split("\n"):
-        match = next((m for m in (h.match(line) for h in _HEADINGS) if m), None)
+    for line in lines:
+        match = _heading(line, paren=paren)
         part = match.group("id") if match else None
-        is_markdown_heading = line.lstrip().startswith("#")
-        if part in known and part not in answers:
-            current = answers[part] = []
+        is_markdown_heading = match is not None and match.re is _MARKDOWN
+        if part in known and (part not in answers or is_markdown_heading):
+            current = answers.setdefault(part, [])
             rest = match.group("rest").strip() if match else ""
-            # `## 4.1 Autoregressive attention` carries a title; `4.1) n(n+1)/2` carries the answer.
-            if rest and not is_markdown_heading:
+            if rest and is_markdown_heading:
+                titles.setdefault(part, rest)
+            elif rest:
                 current.append(rest)
-        elif is_markdown_heading and match:
+        elif is_markdown_heading:
             current = None
         elif current is not None:
             current.append(line)
-    return {part: "\n".join(lines).strip() for part, lines in answers.items()}
+    result = {part: "\n".join(body).strip() for part, body in answers.items()}
+    # `## 4.1: n(n+1)/2` with nothing below: the "title" was the answer.
+    return {part: body or titles.get(part, "") for part, body in result.items()}
 
 
 def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[str]) -> dict[str, str]:
@@ -252,6 +276,10 @@ def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[
             text = _answer_text(value)
         except ValueError as exc:  # nested too deeply, or a number with more digits than Python prints
             notes.append(f"The answer to {part or 'a part'} could not be read: {exc}.")
+            continue
+        if answers.get(part, "").strip():  # `4.1` and `Q4.1` both given: an empty second one must not win
+            if text.strip():
+                notes.append(f"Part {part} is answered twice (again as `{str(key)[:40]}`); the first answer was graded.")
             continue
         if len(text) > MAX_ANSWER_CHARS:
             notes.append(f"The answer to {part} is longer than {MAX_ANSWER_CHARS} characters; only its beginning was graded.")

@@ -59,8 +59,8 @@ def _outcome_markdown(outcome: Outcome, *, titled: bool) -> list[str]:
 def part_markdown(part: PartResult) -> str:
     """What a student reads for one part: how the answer was read, which items matched, the feedback."""
     if part.status == "missing":
-        lines = ["No answer was found for this part, so it scored 0. In `answers.md`, start each answer "
-                 f"with a heading such as `## {part.id}`."]
+        lines = ["No answer was found for this part, so it scored 0. In a Markdown or text file, start each "
+                 f"answer with a heading such as `## {part.id}`; in YAML or JSON, use `\"{part.id}\"` as the key."]
     else:
         titled = len(part.outcomes) > 1
         lines = [block for outcome in part.outcomes for block in _outcome_markdown(outcome, titled=titled)]
