@@ -12,13 +12,12 @@ from pathlib import Path
 
 from grader.assignment import Assignment
 from grader.formula import grade_formula
-from grader.results import Outcome, PartResult, SubmissionResult, status_for
+from grader.results import NOT_YOUR_FAULT, Outcome, PartResult, SubmissionResult, status_for
 from grader.rubric import Part
 from grader.sandbox import Sandbox, SandboxFailure
 from grader.submission import Answers, read_submission
 from grader.text import grade_text
 
-_NOT_YOUR_FAULT = "This is a problem of the grader, not of your answer; the course staff will look at it."
 
 
 def grade_sections(part: Part, answer: str, reference_formula: str | None, constants: dict) -> list[Outcome]:
@@ -32,12 +31,23 @@ def grade_sections(part: Part, answer: str, reference_formula: str | None, const
     return outcomes
 
 
-def _failed_outcome(part: Part, message: str, details: dict) -> Outcome:
+def _failed_outcome(part: Part, message: str, details: dict | None = None, *, reason: str | None = None) -> Outcome:
     engine = "formula" if part.formula is not None else "text"
     return Outcome(
         engine=engine, score=0.0, max_score=part.points, status="invalid", error=message,
-        needs_review=True, review_reasons=[message], details=details,
+        needs_review=True, review_reasons=[reason or message], details=details or {},
     )
+
+
+def unchecked_part(part: Part, message: str, *, reason: str) -> PartResult:
+    """A part the grader could not check at all (a crash, a run that stopped): 0 for now, flagged for the staff."""
+    return PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="invalid",
+                      outcomes=[_failed_outcome(part, message, reason=reason)])
+
+
+def submission_notes(answers: Answers) -> list[str]:
+    """What the student is told about the submission as a whole: the file graded, what was ignored and why."""
+    return ([f"Graded `{answers.source}`."] if answers.source else []) + list(answers.notes)
 
 
 def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: Sandbox | None) -> PartResult:
@@ -52,10 +62,10 @@ def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: 
         reason = {
             "timeout": "Your answer could not be checked: checking it took longer than the time limit.",
             "memory": "Your answer could not be checked: checking it needed more memory than allowed.",
-        }.get(failure.kind, f"Your answer could not be checked because the grader failed. {_NOT_YOUR_FAULT}")
+        }.get(failure.kind, f"Your answer could not be checked because the grader failed. {NOT_YOUR_FAULT}")
         outcomes = [_failed_outcome(part, reason, {"failure": failure.kind, "trace": failure.detail})]
     except Exception:  # noqa: BLE001 - one part's failure must not stop the others
-        message = f"Your answer could not be checked because the grader failed. {_NOT_YOUR_FAULT}"
+        message = f"Your answer could not be checked because the grader failed. {NOT_YOUR_FAULT}"
         outcomes = [_failed_outcome(part, message, {"failure": "crash", "trace": traceback.format_exc(limit=20)})]
     return combine(part, answer, outcomes)
 
@@ -86,11 +96,8 @@ def grade_answers(answers: Answers, assignment: Assignment, *, submission: str, 
     """Grade answers that were already read (batch grading and `grader explain` start here)."""
     started = time.perf_counter()
     parts = [grade_part(part, answers.get(part.id), assignment, sandbox) for part in assignment.rubric.parts]
-    notes = list(answers.notes)
-    if answers.source:
-        notes.insert(0, f"Graded `{answers.source}`.")
     return SubmissionResult(
-        assignment=assignment.id, submission=submission, parts=parts, notes=notes,
+        assignment=assignment.id, submission=submission, parts=parts, notes=submission_notes(answers),
         execution_time=round(time.perf_counter() - started, 4),
     )
 

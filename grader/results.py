@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 
 Status = Literal["correct", "partial", "incorrect", "invalid", "missing"]
 
+# Said to a student whenever the grader, not their work, is why something was not graded.
+NOT_YOUR_FAULT = "This is a problem of the grader, not of your work: the course staff can see what went wrong."
+
 # Scores are compared after rounding so 0.1 + 0.2 style drift never turns "correct" into "partial".
 _EPS = 1e-9
 

@@ -45,8 +45,18 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill the worker when its parent dies, even mid-computation (no-op elsewhere)."""
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space at what it maps now plus `memory_mb` (the interpreter, sympy, ...
+    are already mapped in a forked worker, so the budget is for the grading itself)."""
+    budget = _vm_size_bytes() + memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    except (ValueError, OSError):
+        pass
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, even mid-computation (no-op elsewhere)."""
     try:
         import ctypes
         import signal
@@ -59,13 +69,8 @@ def _die_with_parent() -> None:
 def _worker_loop(conn: Connection, parent_end: Connection, memory_mb: int) -> None:
     # A forked child inherits the parent's end too; closing it lets the worker see EOF when the parent closes.
     parent_end.close()
-    _die_with_parent()
-    # The limit is on top of what the forked worker already maps (the interpreter, sympy, ...).
-    budget = _vm_size_bytes() + memory_mb * 1024 * 1024
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
-    except (ValueError, OSError):
-        pass
+    die_with_parent()
+    limit_memory(memory_mb)
     while True:
         try:
             func, args = conn.recv()

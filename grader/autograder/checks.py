@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from grader.results import NOT_YOUR_FAULT
 
 # Address space, not resident memory: numpy and BLAS reserve far more than they touch. It stops a runaway
 # check; the container's own limit bounds what is really used.
@@ -39,8 +40,7 @@ class ChecksOutcome:
 def _problem_test(message: str) -> dict[str, Any]:
     return {
         "name": "Code checks", "score": 0.0, "max_score": 0.0, "status": "failed", "visibility": "visible",
-        "output": f"The code checks could not run to the end ({message}). This is a problem of the autograder, "
-                  "not of your submission; the course staff will look at it.",
+        "output": f"The code checks could not run to the end ({message}). {NOT_YOUR_FAULT}",
         "output_format": "text", "extra_data": {"kind": "checks_failed"},
     }
 

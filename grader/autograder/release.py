@@ -15,14 +15,11 @@ from grader.assignment import Assignment
 from grader.autograder.late import LatePenalty, late_penalty
 from grader.autograder.metadata import SubmissionInfo
 from grader.autograder.policy import GradescopePolicy, Visibility, most_restrictive
-from grader.results import Outcome, PartResult, SubmissionResult
+from grader.grading import unchecked_part
+from grader.results import NOT_YOUR_FAULT, PartResult, SubmissionResult
 from grader.rubric import Part
 from grader.writers.gradescope import MAX_OUTPUT_CHARS, to_results_json
 
-NOT_YOUR_FAULT = (
-    "This is a problem of the autograder, not of your submission: the course staff can see what went wrong "
-    "and will grade it."
-)
 
 
 def grading_failed_message(graded: int, total: int) -> str:
@@ -51,12 +48,7 @@ def fallback_document(message: str) -> dict[str, Any]:
 
 def not_graded(part: Part, reason: str) -> PartResult:
     """A part the run never reached: 0 points for now, marked for the staff, with the reason for the student."""
-    outcome = Outcome(
-        engine="formula" if part.formula is not None else "text", score=0.0, max_score=part.points,
-        status="invalid", error=reason, needs_review=True, review_reasons=["not graded: " + reason],
-    )
-    return PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="invalid",
-                      outcomes=[outcome])
+    return unchecked_part(part, reason, reason="not graded: " + reason)
 
 
 def _reference_test(part: PartResult, answer: str, visibility: Visibility) -> dict[str, Any]:

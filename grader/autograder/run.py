@@ -224,9 +224,9 @@ class _RunState:
         if checkpoint:
             # Stays on disk only if the process dies before the next write: then it is the truth.
             failure = grading_failed_message(len(self.graded), len(self.assignment.rubric.parts))
-        notes = list(self.answers.notes) if self.answers is not None else []
-        if self.answers is not None and self.answers.source:
-            notes.insert(0, f"Graded `{self.answers.source}`.")
+        from grader.grading import submission_notes
+
+        notes = submission_notes(self.answers) if self.answers is not None else []
         return release_document(
             assignment=self.assignment, graded=self.graded, submission=self.paths.submission.name,
             notes=notes, info=self.info, checks=self.checks.tests if self.checks else (),

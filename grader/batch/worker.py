@@ -6,11 +6,9 @@ answering), so an answer costs a dictionary lookup or one in-process check inste
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import os
-import resource
 import signal
 import traceback
 from dataclasses import dataclass
@@ -22,14 +20,13 @@ from grader.assignment import Assignment
 from grader.batch.cache import AnswerCache, CachedRunner
 from grader.batch.rows import Row, row_for
 from grader.batch.sources import Entry
-from grader.grading import grade_answers
-from grader.results import Outcome, PartResult, SubmissionResult
-from grader.sandbox import _vm_size_bytes
+from grader.grading import grade_answers, unchecked_part
+from grader.results import NOT_YOUR_FAULT, SubmissionResult
+from grader.sandbox import die_with_parent, limit_memory
 from grader.submission import read_submission
 from grader.writers.gradescope import to_results_json
 
-FAILED_MESSAGE = ("This submission could not be graded because the grader failed. This is a problem of the "
-                  "grader, not of your answers; the course staff will grade it by hand.")
+FAILED_MESSAGE = f"This submission could not be graded because the grader failed. {NOT_YOUR_FAULT}"
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,8 @@ def results_path(results_dir: Path, name: str) -> Path:
 
 def failed_result(entry: Entry, assignment: Assignment) -> SubmissionResult:
     """Every part `invalid` with a message: the student sees what happened, the staff sees it in the CSV."""
-    parts = []
-    for part in assignment.rubric.parts:
-        outcome = Outcome(engine="formula" if part.formula is not None else "text", score=0.0, max_score=part.points,
-                          status="invalid", error=FAILED_MESSAGE, needs_review=True,
-                          review_reasons=["the submission could not be graded"])
-        parts.append(PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="invalid",
-                                outcomes=[outcome]))
+    reason = "the submission could not be graded"
+    parts = [unchecked_part(part, FAILED_MESSAGE, reason=reason) for part in assignment.rubric.parts]
     return SubmissionResult(assignment=assignment.id, submission=entry.name, parts=parts, notes=[FAILED_MESSAGE])
 
 
@@ -97,21 +89,10 @@ def _log_error(ctx: WorkerContext, entry: Entry, detail: str) -> None:
         pass
 
 
-def _limit_memory(memory_mb: int) -> None:
-    budget = _vm_size_bytes() + memory_mb * 1024 * 1024
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
-    except (ValueError, OSError):
-        pass
-
-
 def _die_with_parent(parent: int) -> None:
-    # A parent killed with SIGKILL cannot end its workers: ask the kernel to (Linux), so none keeps writing.
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
+    # A parent killed with SIGKILL cannot end its workers: the kernel does (Linux), so none keeps writing.
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(0)
 
 
@@ -124,7 +105,7 @@ def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
     # it, and collect less often, since grading makes many short-lived objects and few cycles (~8% less CPU).
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-    _limit_memory(ctx.memory_mb)
+    limit_memory(ctx.memory_mb)
     cache = AnswerCache(ctx.cache_size)
     runner = CachedRunner(cache, announce=lambda part_id, name: conn.send(("tick", part_id, name)))
     sent_labels: set[str] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from grader.results import NOT_YOUR_FAULT
 from grader.autograder.checks import read_checks_output, run_checks
 from grader.writers.gradescope import validate_results
 
@@ -34,7 +35,7 @@ def test_checks_that_hang_become_one_failed_test(tmp_path):
     outcome = run_checks(checks, submission=tmp_path, cwd=tmp_path, timeout=1.5)
     assert [t["extra_data"]["kind"] for t in outcome.tests] == ["checks_failed"]
     assert "did not finish within 2 s" in outcome.tests[0]["output"]
-    assert "not of your submission" in outcome.tests[0]["output"]
+    assert NOT_YOUR_FAULT in outcome.tests[0]["output"]
 
 
 def test_runner_output_is_mended_to_fit_the_schema():

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from grader.results import NOT_YOUR_FAULT
 from grader.assignment import load_assignment
 from grader.autograder.build import build_autograder, unpack_autograder
 from grader.grading import grade_submission
@@ -104,7 +105,7 @@ def test_run_autograder_writes_valid_results(case, installed, runs, hw3, sandbox
     failed = document["tests"][0] if document["tests"][0]["name"] == "Grading failed" else None
     assert bool(failed) == expect.get("failed", False)
     if failed:
-        assert failed["visibility"] == "visible" and "not of your submission" in failed["output"]
+        assert failed["visibility"] == "visible" and NOT_YOUR_FAULT in failed["output"]
         assert ("Traceback" in proc.stdout) == expect.get("traceback", False)
     if case.get("crash") == "start":
         assert tests == {}

@@ -11,6 +11,7 @@ import sys
 import time
 
 import grader.grading
+from grader.results import NOT_YOUR_FAULT
 from grader.assignment import load_assignment
 from grader.autograder.build import unpack_autograder
 from grader.autograder.run import Layout, run_autograder
@@ -44,7 +45,7 @@ def test_a_crash_keeps_the_parts_already_graded_and_tells_the_student(tmp_path, 
     check_release(document, load_assignment(layout.source / "assignment/rubrics/hw3.yaml"))
     failed = document["tests"][0]
     assert failed["name"] == "Grading failed" and failed["visibility"] == "visible"
-    assert "3 of 8 parts" in failed["output"] and "not of your submission" in failed["output"]
+    assert "3 of 8 parts" in failed["output"] and NOT_YOUR_FAULT in failed["output"]
     scores = {pid: (t["score"], t["extra_data"]["status"]) for pid, t in part_tests(document).items()}
     assert scores["1"] == (30, "correct") and scores["2.2"] == (10, "correct")
     assert scores["3.1"] == (0, "invalid") and scores["4.3"] == (0, "invalid")
