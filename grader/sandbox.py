@@ -108,13 +108,13 @@ class Sandbox:
         self._conn = parent
         return parent
 
-    def run(self, func: Callable[..., Any], *args: Any, timeout: float | None = None) -> Any:
+    def run(self, func: Callable[..., Any], *args: Any) -> Any:
         """Call func(*args) in the worker; return its result or raise SandboxFailure."""
         conn = self._conn if self._process is not None and self._process.is_alive() else self._start()
         assert conn is not None
         try:
             conn.send((func, args))
-            if not conn.poll(timeout if timeout is not None else self.limits.timeout):
+            if not conn.poll(self.limits.timeout):
                 self._kill()
                 raise SandboxFailure("timeout", f"no answer within {self.limits.timeout:g} s")
             status, value = conn.recv()

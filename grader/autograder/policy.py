@@ -17,6 +17,9 @@ Visibility = Literal["visible", "after_due_date", "after_published", "hidden"]
 VISIBILITY_ORDER: tuple[Visibility, ...] = ("visible", "after_due_date", "after_published", "hidden")
 
 DEFAULT_TIME_BUDGET = 480.0
+# A run keeps a margin to write its results and lets each part use the sandbox's full time limit: a budget
+# below this could stop before the first part and grade nobody.
+MIN_TIME_BUDGET = 60.0
 
 
 def most_restrictive(*values: Visibility) -> Visibility:
@@ -65,9 +68,9 @@ class GradescopePolicy(BaseModel):
         "after_due_date, after_published or visible. Never earlier than the part itself.",
     )
     time_budget: float = Field(
-        DEFAULT_TIME_BUDGET, gt=0,
-        description="Seconds the whole run may take; parts not reached by then are marked for the staff. "
-        "Keep it below the assignment's Gradescope timeout (10 minutes by default).",
+        DEFAULT_TIME_BUDGET, ge=MIN_TIME_BUDGET,
+        description="Seconds the whole run may take (at least 60); parts not reached by then are marked for the "
+        "staff. Keep it below the assignment's Gradescope timeout (10 minutes by default).",
     )
 
     def part_visibility_of(self, part_id: str) -> Visibility:

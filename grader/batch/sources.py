@@ -13,6 +13,7 @@ import os
 import stat
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
@@ -227,22 +228,30 @@ def unpack_export(archive: Path, target_root: Path) -> Path:
                 total += info.file_size
                 if total > MAX_EXPORT_BYTES:
                     raise SourceError(f"{archive}: the export is larger than {MAX_EXPORT_BYTES >> 30} GB unpacked")
-                destination = target.joinpath(*relative.parts)
-                if info.is_dir():
-                    destination.mkdir(parents=True, exist_ok=True)
+                try:
+                    _unpack_member(zf, info, target.joinpath(*relative.parts))
+                except (OSError, EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError):
+                    # A corrupt member, or a file where a folder must be: only that student's file is lost
+                    # (their submission then has no answers and says so); the batch goes on.
                     continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, destination.open("wb") as dst:
-                    # Read at most the declared size plus one byte: a lying header cannot fill the disk.
-                    data = src.read(info.file_size + 1)
-                    dst.write(data[: info.file_size])
-                stamp_time = time.mktime((*info.date_time, 0, 0, -1))
-                os.utime(destination, (stamp_time, stamp_time))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise SourceError(f"{archive}: the zip cannot be read ({exc})") from None
     target.mkdir(parents=True, exist_ok=True)
     done.write_text(stamp, encoding="utf-8")
     return target
+
+
+def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> None:
+    if info.is_dir():
+        destination.mkdir(parents=True, exist_ok=True)
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zf.open(info) as src, destination.open("wb") as dst:
+        # Read at most the declared size plus one byte: a lying header cannot fill the disk.
+        data = src.read(info.file_size + 1)
+        dst.write(data[: info.file_size])
+    stamp_time = time.mktime((*info.date_time, 0, 0, -1))
+    os.utime(destination, (stamp_time, stamp_time))
 
 
 def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
