@@ -71,7 +71,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     try:
         part = find_part(assignment, args.part)
         answer = read_answer(answer=args.answer, file=args.file)
-    except (UnknownPart, OSError, UnicodeDecodeError) as exc:
+    except (UnknownPart, OSError, ValueError) as exc:
         print(f"error: {exc.args[0] if isinstance(exc, UnknownPart) else exc}", file=sys.stderr)
         return EXIT_USAGE
     result = explain_answer(assignment=assignment, part_id=part.id, answer=answer)

@@ -16,6 +16,7 @@ from grader.grading import grade_part
 from grader.results import ItemResult, Outcome, PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox
+from grader.submission import MAX_FILE_BYTES, clean_answer, decode
 
 _MARK = {True: "✔", False: "✘"}
 # Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
@@ -37,12 +38,15 @@ def find_part(assignment: Assignment, part_id: str) -> Part:
 
 
 def read_answer(*, answer: str | None, file: str | None) -> str:
-    """The answer from the command line, or from a file (`-` reads standard input)."""
+    """The answer from the command line, or from a file (`-` reads standard input), decoded and cut as a
+    submission's answer is, so the TA sees what a student submitting it would get."""
     if file is None:
-        return answer or ""
-    if file == "-":
-        return sys.stdin.read()
-    return Path(file).read_text(encoding="utf-8-sig")
+        return clean_answer(answer or "")
+    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    text = decode(data[:MAX_FILE_BYTES])
+    if text is None:
+        raise ValueError(f"{file} is not a text file")
+    return clean_answer(text)
 
 
 def explain_answer(*, assignment: Assignment, part_id: str, answer: str, sandbox: Sandbox | None = None) -> PartResult:

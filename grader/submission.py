@@ -60,11 +60,16 @@ def read_submission(path: Path, part_ids: list[str]) -> Answers:
                 raw = _parse_mapping(chosen, text, result.notes)
             else:
                 raw = split_markdown(text, part_ids)
-            result.answers = {k: _printable(v) for k, v in _normalise_keys(raw, part_ids, result.notes).items()}
+            result.answers = _normalise_keys(raw, part_ids, result.notes)
     except OSError as exc:
         result.notes.append(f"The submission could not be read ({exc.strerror or type(exc).__name__}).")
     result.notes = [_printable(note) for note in result.notes]
     return result
+
+
+def clean_answer(text: str) -> str:
+    """One answer as the engines get it: newlines folded, unwritable characters replaced, length capped."""
+    return _printable(text[:MAX_ANSWER_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _printable(text: str) -> str:
@@ -283,8 +288,7 @@ def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[
             continue
         if len(text) > MAX_ANSWER_CHARS:
             notes.append(f"The answer to {part} is longer than {MAX_ANSWER_CHARS} characters; only its beginning was graded.")
-            text = text[:MAX_ANSWER_CHARS]
-        answers[part] = text
+        answers[part] = clean_answer(text)
     if unknown:
         notes.append(f"Answers to unknown parts were ignored: {', '.join(unknown[:10])}.")
     return answers
