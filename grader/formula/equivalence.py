@@ -1,8 +1,9 @@
 """`check_equivalence`: exact evaluation at the part's sample points first, a cheap symbolic proof second.
 
-Two formulas that differ at a point of the domain are not equivalent (the point is the proof). Formulas that
-agree at every sample point are equivalent; when sympy can also show it in its budget the reason says so.
-Too few points where both are defined (overflow, undefined) leaves the verdict undecided.
+Two formulas that differ at a point of the domain are not equivalent (the point is the proof), and so are two where
+the first (the answer) is undefined at a point where the second (the reference) is defined. Formulas that agree
+at every sample point are equivalent; when sympy can also show it in its budget the reason says so.
+Too few points where both are defined (overflow, both undefined) leaves the verdict undecided.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 from grader.formula.compiled import compiled
 from grader.formula.domain import Point, sample_points
 from grader.formula.errors import CheckFailure
-from grader.formula.evaluate import Env, Undefined, Value, exact
+from grader.formula.evaluate import Env, NoPattern, Undefined, Value, exact
 from grader.formula.reading import ReadOk, exact_constants, read_formula, spec_key
 from grader.formula.spec import FormulaSpec
 from grader.formula.symbolic import prove_equal
@@ -38,6 +39,7 @@ class Verdict:
     points: int = 0
     counterexample: str | None = None
     values: tuple[str, str] | None = None  # (value of a, value of b) at the counterexample
+    undefined: str | None = None  # why `a` has no value at the counterexample (where `b` has one)
 
     @property
     def equivalent(self) -> bool:
@@ -153,17 +155,22 @@ def fingerprint(v: Value) -> str:
     return f"{v:.12g}"
 
 
-def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction], *, prove: bool = True) -> Verdict:
+def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction], *, prove: bool = True,
+            va: Values | None = None, vb: Values | None = None) -> Verdict:
+    """Compare `a` (the answer) with `b` (the reference); `va`, `vb`: their values when the caller keeps them."""
     if a.key == b.key:
         return Verdict("equivalent", "they are the same formula", "proof", 0)
-    va, vb = values(a, spec, consts), values(b, spec, consts)
+    va = va if va is not None else values(a, spec, consts)
+    vb = vb if vb is not None else values(b, spec, consts)
     pts = va.points
     agree = 0
-    only_a_undefined = 0
-    first_undefined: str | None = None
+    first_undefined: tuple[Point, Undefined] | None = None
+    unfollowed = 0  # points where the `...` of `a` follows no pattern (e.g. an empty `1 + 2 + ... + (n-1)`)
     started = time.process_time()  # CPU time: a loaded machine does not change the verdict
     for i, p in enumerate(pts):
         if time.process_time() - started > CHECK_BUDGET_S:
+            if first_undefined is not None:  # already decided: a point where only `a` has no value
+                break
             return Verdict("undecided", f"the check took too long (over {CHECK_BUDGET_S:g} s of CPU)", "none", agree)
         x, y = va[i], vb[i]
         x_ok, y_ok = not isinstance(x, Exception), not isinstance(y, Exception)
@@ -174,20 +181,29 @@ def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction]
             where = p.describe() if not p.sequences else _describe_seq(p, spec)
             return Verdict("not_equivalent", f"the two differ at {where}", "counterexample", agree, where,
                            (show(x), show(y)))
-        if not x_ok and y_ok and isinstance(x, Undefined):
-            only_a_undefined += 1
-            first_undefined = first_undefined or f"{p.describe()}: {x}"
+        if not x_ok and y_ok and isinstance(x, NoPattern):
+            unfollowed += 1
+        elif not x_ok and y_ok and isinstance(x, Undefined) and first_undefined is None:
+            first_undefined = (p, x)
+    if first_undefined is not None:
+        # `a` has no value at a point of the domain where `b` has one (`n(n+1)/2 * floor(n/30)/floor(n/30)`,
+        # `n(n+1)/2 + 0*log(n-20)`, even `n(n+1)/2 * (n-1)/(n-1)` at n = 1). That is not "equivalent", however
+        # well they agree elsewhere: the answer does not give the count for that n. Nor is it "undecided": the
+        # point is a proof, like a point where the values differ, so the verdict is "not equivalent" and the
+        # student is told where the formula is undefined and why; a TA would only have to find that point again.
+        # (Where `b` is undefined too, or only `b` is, the point is skipped: the domain of the reference rules. So is
+        # a point where the reading of an ellipsis in `a` has no value, `NoPattern`: that is not the formula's.)
+        p, why = first_undefined
+        where = p.describe() if not p.sequences else _describe_seq(p, spec)
+        return Verdict("not_equivalent", f"the first formula is undefined for {where} ({why}), where the second "
+                       "is defined", "counterexample", agree, where, undefined=str(why))
     if agree >= MIN_POINTS:
         symbolic = not spec.sequences and a.recurrence is None and b.recurrence is None
-        proved = prove and only_a_undefined == 0 and symbolic and prove_equal(a.node, b.node, _domains(spec), consts)
-        if proved:
+        if prove and symbolic and prove_equal(a.node, b.node, _domains(spec), consts):
             return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree)
-        extra = f" (your formula is undefined at {only_a_undefined} other points)" if only_a_undefined else ""
+        extra = f" (the `...` of the first follows no pattern at {unfollowed} other points)" if unfollowed else ""
         return Verdict("equivalent", f"they agree exactly at all {agree} sample points of the domain{extra}",
                        "sampling", agree)
-    if only_a_undefined >= MIN_POINTS // 2:
-        return Verdict("not_equivalent", f"the formula is undefined where the other is not (at {first_undefined})",
-                       "counterexample", agree, first_undefined)
     if (prove and not spec.sequences and a.recurrence is None and b.recurrence is None
             and prove_equal(a.node, b.node, _domains(spec), consts)):
         return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree)

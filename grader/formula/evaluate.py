@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from grader.formula.errors import CheckFailure
-from grader.formula.nodes import Node, walk
+from grader.formula.nodes import Node
 
 MAX_BITS = 8_192  # about 2,466 digits: larger values skip the point
 MAX_FACTORIAL = 1_000
@@ -24,6 +24,11 @@ Value = Fraction | float
 
 class Undefined(Exception):
     """The formula has no value at this point."""
+
+
+class NoPattern(Undefined):
+    """The terms around `...` follow no one pattern at this point (`1 + 2 + ... + (n-1)` at n = 1, where a reader
+    sees an empty sum): the reading of the ellipsis has no value here, which does not show the formula has none."""
 
 
 MAX_WORK = 10_000  # terms of sums and patterns per evaluation at one point (nested sums multiply)
@@ -40,10 +45,6 @@ class Env:
         self.work -= terms
         if self.work < 0:
             raise CheckFailure("too much work")
-
-
-def is_constant(node: Node) -> bool:
-    return not any(n.kind in ("var", "idx", "sum", "dots") for n in walk(node))
 
 
 def exact(v) -> int | Fraction:

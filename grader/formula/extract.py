@@ -13,6 +13,10 @@ _TRAIL_PAREN = re.compile(r"\s\(([^()]*)\)[\s.,;:!?]*$")
 _TRAIL = re.compile(r"[\s(]([A-Za-z]+)[\s.,;:!?)]*$")
 _PROSE_KEEP = set(FUNCTIONS) | {"sum"}
 _WORDY = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")  # a run of letters that is not a LaTeX command
+_SPACING = " \n~"  # spaces, and `~` (LaTeX's unbreakable space)
+_SPACING_CMD = ",;:! \n"  # `\,` `\;` `\:` `\!` `\ `: LaTeX spacing commands, never punctuation
+_SPACING_WORD = re.compile(r"\\q?quad(?![A-Za-z])")
+_SPACING_WORDS = ("\\quad", "\\qquad")
 
 
 def math_segments(src: Clean) -> list[tuple[Clean, bool]]:
@@ -25,15 +29,38 @@ def math_segments(src: Clean) -> list[tuple[Clean, bool]]:
     return out
 
 
-def outside_math(src: Clean) -> str:
-    return _MATH.sub(" ", src.text)
+def _escaped(text: str, i: int, a: int = 0) -> bool:
+    """Whether `text[i]` is the character of a command `\\x` (an odd run of backslashes before it, from `a`)."""
+    k = i
+    while k > a and text[k - 1] == "\\":
+        k -= 1
+    return (i - k) % 2 == 1
 
 
 def strip(src: Clean, a: int, b: int) -> tuple[int, int]:
-    while a < b and src.text[a] in " \n":
-        a += 1
-    while b > a and src.text[b - 1] in " \n":
-        b -= 1
+    """Narrow [a, b) past spacing at both ends: spaces, `~`, `\\,` `\\;` `\\:` `\\!` `\\ `, `\\quad`, `\\qquad`
+    (a command is dropped whole, never split)."""
+    text = src.text
+    while a < b:
+        if text[a] in _SPACING:
+            a += 1
+        elif text[a] == "\\" and a + 1 < b and text[a + 1] in _SPACING_CMD:
+            a += 2
+        elif m := _SPACING_WORD.match(text, a, b):
+            a = m.end()
+        else:
+            break
+    while b > a:
+        escaped = _escaped(text, b - 1, a)
+        if escaped and text[b - 1] in _SPACING_CMD:
+            b -= 2
+        elif not escaped and text[b - 1] in _SPACING:
+            b -= 1
+        elif (w := next((w for w in _SPACING_WORDS if text.endswith(w, a, b)), "")) and not _escaped(
+                text, b - len(w), a):
+            b -= len(w)
+        else:
+            break
     return a, b
 
 
@@ -44,7 +71,8 @@ def _is_prose(word: str, known: list[str]) -> bool:
 
 
 def strip_clutter(src: Clean, names: Names) -> Clean:
-    """Drop `answer:`, a leading `=`, leading and trailing words that are not names, trailing punctuation."""
+    """Drop `answer:`, a leading `=`, leading and trailing words that are not names, trailing punctuation, and
+    spacing at both ends (LaTeX's too: a trailing `\\,` is spacing, not a comma)."""
     text = src.text
     core = text.strip()
     if not _WORDY.search(text) and core[:1] not in "=:" and core[-1:] not in ".,;:?" and core == text:
@@ -63,7 +91,7 @@ def strip_clutter(src: Clean, names: Names) -> Clean:
             a += 1
             changed = True
         a, b = strip(src, a, b)
-        while b > a and text[b - 1] in ".,;:?":
+        while b > a and text[b - 1] in ".,;:?" and not _escaped(text, b - 1, a):  # `\,` is spacing (`strip`)
             if text[b - 1] == "." and b - 2 >= a and text[b - 2] == ".":
                 break  # an ellipsis
             b -= 1
@@ -149,6 +177,9 @@ def formula_end(text: str, i: int) -> int:
             depth -= 1
         elif c == "\n" or c == "$":
             return i
+        elif c == "\\" and i + 1 < n and text[i + 1] in ",;:! \\":
+            i += 2  # `\,` and the like are spacing, `\\` a line break: neither ends the formula
+            continue
         elif depth <= 0:
             if c in ",;:":
                 return i

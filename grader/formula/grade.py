@@ -18,8 +18,16 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from grader.formula.equivalence import Verdict, compare, fingerprint, values
-from grader.formula.reading import ReadError, ReadOk, exact_constants, read_formula
+from grader.formula.equivalence import Values, Verdict, compare, fingerprint
+from grader.formula.reading import (
+    Constants,
+    ReadError,
+    ReadOk,
+    ReadResult,
+    exact_constants,
+    read_formula,
+    spec_key,
+)
 from grader.formula.spec import FormulaSpec
 from grader.results import ItemResult, Outcome, status_for
 
@@ -60,22 +68,64 @@ def _could_not_check(max_score: float, why: str, latex: str | None = None) -> Ou
     )
 
 
-def _canonical(stu: ReadOk, spec: FormulaSpec, consts) -> str:
-    vals = values(stu, spec, consts)
+def _canonical(vals: Values) -> str:
     n = min(len(vals), CANONICAL_POINTS)
     text = "|".join(fingerprint(v) if not isinstance(v, Exception) else "undef" for v in (vals[i] for i in range(n)))
     return "values:" + hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+class _Part:
+    """What grading needs of a part besides the answer: the reference and the known wrong answers read, their
+    values at the sample points (each computed on first use, then kept) and their grouping keys. Built once per
+    reference text, spec and constants (`_part`), so that a check reads and evaluates only the student's answer."""
+
+    __slots__ = ("consts", "ref", "ref_key", "ref_values", "wrong", "wrong_keys")
+
+    def __init__(self, reference: str, spec: FormulaSpec, constants, consts: Constants) -> None:
+        self.consts = consts
+        self.ref: ReadResult = read_formula(reference, spec, constants=constants)
+        self.ref_values: Values | None = None
+        self.ref_key: str | None = None
+        if isinstance(self.ref, ReadOk):
+            self.ref_values = Values(self.ref, spec, consts)
+            self.ref_key = _canonical(self.ref_values)
+        wrong: list[tuple[int, ReadOk, Values]] = []
+        for i, wa in enumerate(spec.wrong_answers):
+            wr = read_formula(wa.answer, spec, constants=constants)
+            if isinstance(wr, ReadOk):  # `grader check` reports a wrong answer that cannot be read
+                wrong.append((i, wr, Values(wr, spec, consts)))
+        self.wrong = tuple(wrong)
+        self.wrong_keys = {i: _canonical(v) for i, _, v in wrong}
+
+
+_PARTS: dict[tuple, _Part] = {}
+_PARTS_SIZE = 256  # parts, not answers: a run grades a handful of assignments
+
+
+def _part(reference: str, spec: FormulaSpec, constants, consts: Constants) -> _Part:
+    """The part's reference and wrong answers, cached by the reference's text, what of the spec reads and samples
+    them (`spec_key`: the spec's JSON, computed once per spec object) and the constants' values."""
+    key = (reference, spec_key(spec, "grade"), consts.key)
+    hit = _PARTS.get(key)
+    if hit is None:
+        hit = _Part(reference, spec, constants, consts)
+        if len(_PARTS) >= _PARTS_SIZE:
+            _PARTS.clear()
+        _PARTS[key] = hit
+    return hit
+
+
 def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score: float) -> Outcome:
-    ref = read_formula(reference, spec, constants=constants)
+    consts = exact_constants(constants)
+    part = _part(reference, spec, constants, consts)
+    ref = part.ref
     if isinstance(ref, ReadError):
         return _could_not_check(max_score, f"the reference formula could not be read: {ref.message}")
     stu = read_formula(answer, spec, constants=constants)
     if isinstance(stu, ReadError):
         return _unreadable(stu, spec, max_score)
-    consts = exact_constants(constants)
-    verdict = compare(stu, ref, spec, consts, prove=False)
+    stu_values = Values(stu, spec, consts)  # shared by the comparisons below and the grouping key
+    verdict = compare(stu, ref, spec, consts, prove=False, va=stu_values, vb=part.ref_values)
     feedback: list[str] = []
     items: list[ItemResult] = []
     review: list[str] = []
@@ -94,7 +144,7 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
                                 else "Equivalent to the reference formula",
                                 points=score, max_points=max_score, hit=True, evidence=stu.text, feedback=said))
     else:
-        matched = _matching_wrong_answer(stu, spec, constants, consts)
+        matched = _matching_wrong_answer(stu, stu_values, spec, part)
         feedback.append(_verdict_sentence(verdict, matched))
         items.append(ItemResult(id="equivalence", label="Equivalent to the reference formula", points=0.0,
                                 max_points=max_score, hit=False, evidence=stu.text, feedback=feedback[0]))
@@ -123,7 +173,7 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
         details={
             "verdict": verdict.verdict,
             "latex": stu.latex,
-            "canonical": _group_key(stu, ref, verdict, matched, spec, constants, consts),
+            "canonical": _group_key(stu, stu_values, verdict, matched, spec, part),
             "reason": verdict.reason,
             "method": verdict.method,
             "points_checked": verdict.points,
@@ -160,11 +210,10 @@ def _unreadable(stu: ReadError, spec: FormulaSpec, max_score: float) -> Outcome:
     )
 
 
-def _matching_wrong_answer(stu: ReadOk, spec: FormulaSpec, constants, consts) -> int | None:
-    """The first known wrong answer equivalent to the student's (read with the same reader, cached)."""
-    for i, wa in enumerate(spec.wrong_answers):
-        wr = read_formula(wa.answer, spec, constants=constants)
-        if isinstance(wr, ReadOk) and compare(stu, wr, spec, consts, prove=False).verdict == "equivalent":
+def _matching_wrong_answer(stu: ReadOk, stu_values: Values, spec: FormulaSpec, part: _Part) -> int | None:
+    """The first known wrong answer equivalent to the student's (read with the same reader, once per part)."""
+    for i, wr, wr_values in part.wrong:
+        if compare(stu, wr, spec, part.consts, prove=False, va=stu_values, vb=wr_values).verdict == "equivalent":
             return i
     return None
 
@@ -174,6 +223,9 @@ def _verdict_sentence(verdict: Verdict, matched: int | None) -> str:
         return ("I could not decide whether your answer is equivalent to the expected formula; "
                 "a TA will check it.")
     sentence = "Your answer is not equivalent to the expected formula"
+    if matched is None and verdict.counterexample and verdict.undefined:
+        return (f"{sentence}: it is undefined for {verdict.counterexample} ({verdict.undefined}), where the "
+                "expected formula has a value.")
     if matched is None and verdict.counterexample and verdict.values:
         return f"{sentence}: for {verdict.counterexample} it gives {verdict.values[0]}."
     if matched is None and verdict.counterexample:
@@ -181,18 +233,15 @@ def _verdict_sentence(verdict: Verdict, matched: int | None) -> str:
     return sentence + "."
 
 
-def _group_key(stu: ReadOk, ref: ReadOk, verdict: Verdict, matched: int | None, spec: FormulaSpec, constants,
-               consts) -> str:
+def _group_key(stu: ReadOk, stu_values: Values, verdict: Verdict, matched: int | None, spec: FormulaSpec,
+               part: _Part) -> str:
     """Answers the engine decided are equivalent share one key: the reference's, or the matched wrong answer's
     (a bare recurrence, scored apart, gets its own group)."""
-    if verdict.verdict == "equivalent":
-        return ("recurrence:" if stu.is_recurrence and spec.recurrence_points is not None else "") + _canonical(
-            ref, spec, consts)
-    if matched is not None:
-        wrong = read_formula(spec.wrong_answers[matched].answer, spec, constants=constants)
-        if isinstance(wrong, ReadOk):
-            return _canonical(wrong, spec, consts)
-    return _canonical(stu, spec, consts)
+    if verdict.verdict == "equivalent" and part.ref_key is not None:
+        return ("recurrence:" if stu.is_recurrence and spec.recurrence_points is not None else "") + part.ref_key
+    if matched is not None and matched in part.wrong_keys:
+        return part.wrong_keys[matched]
+    return _canonical(stu_values)
 
 
 def _status(verdict: str, score: float, max_score: float):

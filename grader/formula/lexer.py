@@ -144,7 +144,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \n":
+        if c in " \n~":  # `~`: LaTeX's unbreakable space
             i += 1
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):

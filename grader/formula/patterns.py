@@ -14,7 +14,7 @@ from itertools import pairwise
 from grader.formula.evaluate import (
     MAX_SUM_TERMS,
     Env,
-    Undefined,
+    NoPattern,
     Value,
     _check,
     evaluate,
@@ -110,7 +110,7 @@ def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Valu
         term = _check(term * ratio)
         if abs(term) > abs(last) and abs(ratio) > 1:
             break
-    raise Undefined("the terms around `...` do not follow one pattern")
+    raise NoPattern("the terms around `...` do not follow one pattern")
 
 
 def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Value:
@@ -132,7 +132,7 @@ def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Valu
                 term = _put(term, path, start + g * step)
             total = _check(total + evaluate(term, env))
         return total
-    raise Undefined("the terms around `...` do not follow one pattern")
+    raise NoPattern("the terms around `...` do not follow one pattern")
 
 
 def _plan(head, tail, p: int, env: Env, coarse: bool):

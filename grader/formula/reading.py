@@ -148,6 +148,8 @@ _CACHE_TEXT_CHARS = 4_000  # long texts are not kept
 _KEY_FIELDS = {
     "read": {"variables", "sequences", "length", "targets", "find_in_text"},
     "points": {"variables", "constraints", "sequences", "length", "seed"},
+    # what a part's reference and wrong answers depend on (`grade._part`): how they are read and sampled
+    "grade": {"variables", "sequences", "length", "targets", "find_in_text", "constraints", "seed", "wrong_answers"},
 }
 _SPEC_KEYS: dict[tuple[int, str], tuple[FormulaSpec, str]] = {}
 

@@ -104,6 +104,25 @@ def test_references_are_parsed_once():
     assert a is b
 
 
+def test_a_check_reads_and_evaluates_only_the_answer(monkeypatch):
+    """The reference and the wrong answers are read, and evaluated at each sample point, once per part."""
+    from grader.formula import equivalence, grade
+
+    spec = FormulaSpec(variables={"n": {}}, points=10, seed=20261126,  # a spec of its own: nothing cached yet
+                       wrong_answers=[{"answer": "n(n-1)/2", "points": 5, "feedback": "Forgot the diagonal."}])
+    reads: list[str] = []
+    evaluated: list[str] = []
+    read, value_at = grade.read_formula, equivalence.value_at
+    monkeypatch.setattr(grade, "read_formula", lambda text, *a, **k: reads.append(text) or read(text, *a, **k))
+    monkeypatch.setattr(equivalence, "value_at", lambda f, *a, **k: evaluated.append(f.text) or value_at(f, *a, **k))
+    answers = ["n^2/2 + n/2", "(n^2 - n)/2", "n^2", "n(n+1)/2 + 1", "n(n+1)/2 * (n-1)/(n-1)"]
+    outs = [grade_formula(answer, "n(n+1)/2", spec) for answer in answers]
+    assert [o.status for o in outs] == ["correct", "partial", "incorrect", "incorrect", "incorrect"]
+    assert sorted(reads) == sorted(["n(n+1)/2", "n(n-1)/2", *answers])
+    points = len(equivalence.sample_points(spec))
+    assert evaluated.count("n(n+1)/2") <= points and evaluated.count("n(n-1)/2") <= points
+
+
 def test_grade_formula_never_raises_on_odd_input():
     for answer in (None, 3, b"n", "n" * 30_000):
         out = grade_formula(answer, "n", SPEC)  # type: ignore[arg-type]

@@ -39,6 +39,8 @@ def test_case(case):
         assert verdict in allowed, (out.feedback, out.details)
     if "score" in case:
         assert out.score == pytest.approx(case["score"])
+    if "feedback" in case:  # what the student is told, e.g. where the answer is undefined
+        assert any(case["feedback"] in f for f in out.feedback), out.feedback
     if "wrong" in case:
         assert out.details["matched_wrong_answer"] == case["wrong"] - 1
     elif out.status in ("correct",):
