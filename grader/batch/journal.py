@@ -76,6 +76,8 @@ class Journal:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("a", encoding="utf-8")
+            if _cut_short(self.path):  # a kill cut the last line: end it, or the next row would join it and be lost
+                self._handle.write("\n")
         # One write per line, flushed at once: a kill can cut the last line, never interleave two.
         self._handle.write(_dumps(row) + "\n")
         self._handle.flush()
@@ -100,6 +102,14 @@ class Journal:
             before, latest = history.before.get(name), history.latest.get(name)
             lines.extend(line.text for line in ((before,) if before is latest else (before, latest)) if line is not None)
         atomic.write_text(self.path, "\n".join(lines) + "\n", fsync=False)
+
+
+def _cut_short(path: Path) -> bool:
+    with path.open("rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return False
+        handle.seek(-1, 2)
+        return handle.read(1) != b"\n"
 
 
 def _dumps(row: Row) -> str:

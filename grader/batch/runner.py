@@ -21,6 +21,9 @@ from grader.batch.worker import WorkerContext
 from grader.sandbox import Limits
 
 STATE_DIR = ".batch"
+# Temporary files of the atomic writes of the tables, the report and the journal (see grader.atomic).
+_OWN_TEMPORARY = tuple(f".{name}." for name in ("grades.csv", "grades_canvas.csv", "review.csv", "groups.csv",
+                                                 "regrade.csv", "report.html", "journal.jsonl"))
 
 
 @dataclass
@@ -86,6 +89,10 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
             os.unlink(item.path)  # left by a killed run: the rename never happened, so it is garbage
         else:
             existing.add(item.name)
+    for folder in (outdir, state):  # the same for the tables, the report and the journal's compaction
+        for item in os.scandir(folder):
+            if item.name.startswith(_OWN_TEMPORARY) and item.name.endswith(".tmp"):
+                os.unlink(item.path)
 
     # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
     stats = ClassStats(assignment, history.labels, before=history.before if regrade else None)

@@ -28,6 +28,7 @@ class AnswerGroup:
     sample: str
     count: int = 0
     who: list[str] = field(default_factory=list)
+    sample_of: str = ""  # the submission `reading` and `sample` come from: the first by name, in any order of arrival
 
 
 @dataclass(slots=True)
@@ -99,7 +100,11 @@ class ClassStats:
                 groups = stats.groups.setdefault(engine, {})
                 group = groups.get(key)
                 if group is None:
-                    group = groups[key] = AnswerGroup(key, reading, verdict, float(score), part_row.get("answer", ""))
+                    group = groups[key] = AnswerGroup(key, reading, verdict, float(score), part_row.get("answer", ""),
+                                                      sample_of=graded.submission)
+                elif graded.submission < group.sample_of:
+                    group.reading, group.sample = reading, part_row.get("answer", "")
+                    group.sample_of = graded.submission
                 group.count += 1
                 group.who.append(graded.who)
             if "review" in part_row:
@@ -135,6 +140,8 @@ class ClassStats:
 
     def sorted_groups(self, part_id: str, engine: str) -> list[AnswerGroup]:
         groups = self.parts[part_id].groups.get(engine, {})
+        for group in groups.values():
+            group.who.sort()  # rows arrive in the order workers finish (and kept ones first): list them by name
         return sorted(groups.values(), key=lambda g: (-g.count, -g.score, g.key))
 
 

@@ -13,13 +13,13 @@ import time
 import zipfile
 from pathlib import Path
 
+from rbutil import ROOT
+
 from grader.batch import run_batch
 from grader.writers.gradescope import validate_results
 
-from rbutil import ROOT
-
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
-from synth import generate_class  # noqa: E402
+from synth import generate_class
 
 KILLS = 6
 SEED = 20260301
@@ -41,6 +41,14 @@ def _batch(archive: Path, out: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "grader", "batch", str(archive), "-o", str(out), "--jobs", "2"]
     return subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+
+
+def _started(proc: subprocess.Popen, out: Path) -> float:
+    """When the run took its output folder (after the interpreter and the grader have loaded)."""
+    deadline = time.monotonic() + 60
+    while not (out / ".batch" / "lock").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return time.monotonic()
 
 
 def _gone(group: int) -> bool:
@@ -75,24 +83,33 @@ def _half_written(out: Path) -> list[str]:
 
 def test_random_kills_and_restarts_end_with_the_grades_of_an_uninterrupted_run(tmp_path, hw3):
     archive = _export_zip(tmp_path)
-    started = time.monotonic()
     reference = _batch(archive, tmp_path / "reference")
+    began = _started(reference, tmp_path / "reference")
     assert reference.wait(timeout=120) == 0
-    whole = time.monotonic() - started
+    work = time.monotonic() - began  # from the run's first file to its end: where the kills must land
 
     out = tmp_path / "out"
     rng = random.Random(SEED)
+    interrupted = 0
     for _ in range(KILLS):
         proc = _batch(archive, out)
-        time.sleep(rng.uniform(0.05, whole))
+        _started(proc, out)
+        time.sleep(rng.uniform(0.0, 0.7 * work))  # each run has less left to do than the one before
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, wherever they are
+            interrupted += 1
         proc.wait()
         deadline = time.monotonic() + 10
         while not _gone(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.02)
         for path in (out / "results").glob("*.json") if (out / "results").is_dir() else []:
             json.loads(path.read_text(encoding="utf-8"))  # a kill never leaves a result half written
+
+    assert interrupted >= KILLS // 2, f"only {interrupted} of {KILLS} kills landed while a run was going ({work:.2f} s)"
+    # What a kill in the middle of writing a table or compacting the journal leaves (the odds of a random
+    # moment landing there are small, so it is made sure of).
+    (out / ".grades.csv.k1ll3d.tmp").write_text("submission,name\nstudent_0", encoding="utf-8")
+    (out / ".batch" / ".journal.jsonl.k1ll3d.tmp").write_text('{"submission": "stud', encoding="utf-8")
 
     summary = run_batch(submissions=archive, outdir=out, assignment=hw3, jobs=2)
     assert summary.failed == 0 and summary.submissions == 36
@@ -102,3 +119,15 @@ def test_random_kills_and_restarts_end_with_the_grades_of_an_uninterrupted_run(t
         assert (out / name).read_text(encoding="utf-8") == (tmp_path / "reference" / name).read_text(encoding="utf-8")
     for path in sorted((out / "results").glob("*.json"))[::6]:
         validate_results(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_a_journal_line_cut_by_a_kill_does_not_swallow_the_next_row(tmp_path):
+    from grader.batch.journal import Journal
+
+    path = tmp_path / "journal.jsonl"
+    path.write_text('{"submission":"a","fp":"f","sig":"1"}\n{"submission":"b","fp":"f","si', encoding="utf-8")
+    journal = Journal(path)
+    assert sorted(journal.read("f").latest) == ["a"]
+    journal.append({"submission": "c", "fp": "f", "sig": "2"})
+    journal.close()
+    assert sorted(Journal(path).read("f").latest) == ["a", "c"]

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rbutil import ROOT, make_source, student_strings
 
 import grader.autograder.run
 import grader.grading
 import grader.sandbox
 from grader.autograder.run import Layout, run_autograder
+from grader.results import NOT_YOUR_FAULT
 from grader.writers.gradescope import validate_results
-
-from rbutil import ROOT, make_source, student_strings
 
 CASES = yaml.safe_load((Path(__file__).parent / "container_crashes.yaml").read_text(encoding="utf-8"))
 PARTS = ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
@@ -94,7 +94,7 @@ def test_a_failure_still_leaves_a_valid_results_json(case, tmp_path, monkeypatch
     failed = [t for t in document["tests"] if t["name"] == "Grading failed"]
     assert bool(failed) == expect["failed"]
     if failed:
-        assert failed[0]["visibility"] == "visible" and "not of your submission" in failed[0]["output"]
+        assert failed[0]["visibility"] == "visible" and NOT_YOUR_FAULT in failed[0]["output"]
     assert document["score"] == expect["score"]
     if expect.get("fallback"):
         assert document["tests"] == failed

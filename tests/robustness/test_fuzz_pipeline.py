@@ -14,8 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.grading import grade_answers
-from grader.submission import MAX_ANSWER_CHARS, Answers, decode, read_submission, split_markdown
-from grader.writers.gradescope import MAX_OUTPUT_CHARS, to_results_json, validate_results
+from grader.submission import (
+    MAX_ANSWER_CHARS,
+    Answers,
+    decode,
+    read_submission,
+    split_markdown,
+)
+from grader.writers.gradescope import (
+    MAX_OUTPUT_CHARS,
+    to_results_json,
+    validate_results,
+)
 
 PART_IDS = ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
 

@@ -8,10 +8,10 @@ import functools
 import io
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
+from rbutil import ROOT, build_submission, flat, make_source, visible_tests
 
 import grader.grading
 import grader.sandbox
@@ -21,8 +21,6 @@ from grader.autograder.run import Layout, run_autograder
 from grader.formula import ReadOk, read_formula
 from grader.submission import read_submission
 from grader.writers.gradescope import validate_results
-
-from rbutil import ROOT, build_submission, flat, make_source, visible_tests
 
 MARK = "leak-marker-91f0"
 HW3 = load_assignment()
