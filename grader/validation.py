@@ -16,7 +16,8 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from grader.yamlio import Document, Loc, Problem, scalar_position
+from grader.yamlio import Document, Loc, Problem
+from grader.yamlpos import scalar_position
 
 _EXPECTED = {
     "string_type": "text",
