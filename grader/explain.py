@@ -1,7 +1,7 @@
 """`grader explain`: what the grader does with one answer to one part, before anyone is graded with it.
 
-The answer goes through exactly the path a submission takes (`grade_part`, in the sandbox), so what a TA
-sees here is what a student would get: how the answer was read, the verdict, every rubric item that matched
+The answer is decoded, cut and graded as a submission's answer is (`grade_part`, in the sandbox), so what
+a TA sees here is what a student would get: how the answer was read, the verdict, every rubric item that matched
 or not and why, and the points.
 """
 

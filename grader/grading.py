@@ -93,7 +93,7 @@ def combine(part: Part, answer: str, outcomes: list[Outcome]) -> PartResult:
 
 
 def grade_answers(answers: Answers, assignment: Assignment, *, submission: str, sandbox: Sandbox | None) -> SubmissionResult:
-    """Grade answers that were already read (batch grading and `grader explain` start here)."""
+    """Grade answers that were already read (batch grading starts here; `grader explain` calls grade_part)."""
     started = time.perf_counter()
     parts = [grade_part(part, answers.get(part.id), assignment, sandbox) for part in assignment.rubric.parts]
     return SubmissionResult(
