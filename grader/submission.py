@@ -223,10 +223,10 @@ _PAREN = re.compile(rf"^\s*{_PART_ID}\)(?P<rest>.*)$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def _heading(line: str, *, paren: bool) -> re.Match[str] | None:
+def _heading(line: str) -> re.Match[str] | None:
     # Full-width digits and the like (`## ４.１`) count as the digits they look like.
     folded = unicodedata.normalize("NFKC", line) if not line.isascii() else line
-    for pattern in (_MARKDOWN, _BOLD, _WORDED, *((_PAREN,) if paren else ())):
+    for pattern in (_MARKDOWN, _BOLD, _WORDED, _PAREN):
         match = pattern.match(folded)
         if match:
             return match
@@ -243,12 +243,14 @@ def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
     """
     known = set(part_ids)
     lines = _COMMENT.sub("", text).split("\n")
-    paren = not any((m := _heading(line, paren=False)) and m.group("id") in known for line in lines)
+    headings = [_heading(line) for line in lines]
+    strong = any(m is not None and m.re is not _PAREN and m.group("id") in known for m in headings)
     answers: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     current: list[str] | None = None
-    for line in lines:
-        match = _heading(line, paren=paren)
+    for line, match in zip(lines, headings):
+        if strong and match is not None and match.re is _PAREN:
+            match = None
         part = match.group("id") if match else None
         is_markdown_heading = match is not None and match.re is _MARKDOWN
         if part in known and (part not in answers or is_markdown_heading):

@@ -18,21 +18,10 @@ from grader.batch import run_batch
 from grader.batch.journal import Journal
 from grader.batch.pool import CHUNK
 from grader.writers.gradescope import validate_results
+from proctree import alive_in_group
 from synth import generate_class
 
 from conftest import ROOT
-
-
-def _alive_in_group(group: int) -> bool:
-    """Whether a process of the group is still running (zombies waiting for a reaper do not count)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            return True
-    return False
 
 
 def test_a_run_killed_with_sigkill_resumes_and_keeps_what_it_wrote(tmp_path, hw3):
@@ -49,7 +38,7 @@ def test_a_run_killed_with_sigkill_resumes_and_keeps_what_it_wrote(tmp_path, hw3
     os.kill(proc.pid, signal.SIGKILL)  # the main process only, as `kill -9 PID` does
     proc.wait()
     for _ in range(100):  # its workers follow it at once instead of grading on
-        if not _alive_in_group(proc.pid):
+        if not alive_in_group(proc.pid):
             break
         time.sleep(0.02)
     else:

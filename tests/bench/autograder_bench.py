@@ -20,33 +20,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from grader.autograder.build import build_autograder, unpack_autograder
+from proctree import PeakRss
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "submissions_example"
 LIMIT_MB = 768
 VCPU = 0.5
-
-
-def _tree_rss_kb(session: int) -> int:
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            if int(fields[3]) != session:  # `timeout` starts a process group of its own; the session holds all
-                continue
-            with open(f"/proc/{entry}/status", encoding="ascii") as handle:
-                total += next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
-        except (OSError, StopIteration, ValueError, IndexError):
-            continue
-    return total
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
@@ -55,24 +38,15 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, floa
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    peak = 0
-
-    def sample() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+    peak = PeakRss(proc)
     proc.wait()
-    sampler.join()
+    peak_mb = peak.mb()
     wall = time.perf_counter() - started
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     if proc.returncode != 0:
         raise SystemExit(f"{command[0]} exited with {proc.returncode}")
-    return wall, cpu, peak / 1024
+    return wall, cpu, peak_mb
 
 
 def submissions() -> list[Path]:

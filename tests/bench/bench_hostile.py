@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "robustness"))
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
-from autograder_bench import _tree_rss_kb
+from proctree import PeakRss
 from rbutil import build_submission, make_source
 
 LIMIT_MB = 768
@@ -54,21 +53,12 @@ def measure(root: Path) -> tuple[float, float, float]:
     command = [sys.executable, "-c", wrapper, sys.executable, "-m", "grader.autograder.run", "--root", str(root)]
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
-    peak = 0
-
-    def sample() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+    peak = PeakRss(proc)
     out, _ = proc.communicate()
-    sampler.join()
+    peak_mb = peak.mb()
     if proc.returncode != 0:
         raise SystemExit(f"the run on {root} failed ({proc.returncode})")
-    return time.perf_counter() - started, int(out.strip().splitlines()[-1]) / 1024, peak / 1024
+    return time.perf_counter() - started, int(out.strip().splitlines()[-1]) / 1024, peak_mb
 
 
 def prepare(folder: Path, files: dict, context: dict[str, str]) -> Path:

@@ -19,6 +19,7 @@ from grader.batch import run_batch
 from grader.writers.gradescope import validate_results
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
+from proctree import alive_in_group
 from synth import generate_class
 
 KILLS = 6
@@ -49,17 +50,6 @@ def _started(proc: subprocess.Popen, out: Path) -> float:
     while not (out / ".batch" / "lock").exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     return time.monotonic()
-
-
-def _gone(group: int) -> bool:
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            return False
-    return True
 
 
 def _scores(out: Path) -> dict[str, tuple[float, list[float]]]:
@@ -100,7 +90,7 @@ def test_random_kills_and_restarts_end_with_the_grades_of_an_uninterrupted_run(t
             interrupted += 1
         proc.wait()
         deadline = time.monotonic() + 10
-        while not _gone(proc.pid) and time.monotonic() < deadline:
+        while alive_in_group(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.02)
         for path in (out / "results").glob("*.json") if (out / "results").is_dir() else []:
             json.loads(path.read_text(encoding="utf-8"))  # a kill never leaves a result half written
