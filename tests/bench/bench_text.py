@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench/bench_text.py            # figures
     .venv/bin/python tests/bench/bench_text.py --errors   # plus every answer the engine misjudges by > 2 points
     .venv/bin/python tests/bench/bench_text.py -v         # plus every answer
+    .venv/bin/python tests/bench/bench_text.py --corpus-errors   # plus the corpus answers misjudged by >= 2 points
 
 The labelled answers (tests/text/labelled_answers.yaml) were scored by a TA before the rubric was written; the
 rubric was then tuned on them. The held-out answers (tests/text/heldout_answers.yaml) were written and scored
@@ -26,6 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grader.rubric import Reference, Rubric  # noqa: E402
 from grader.text import grade_text  # noqa: E402
@@ -33,6 +35,8 @@ from grader.text.normalise import prepare, tokenise  # noqa: E402
 
 LABELLED = ROOT / "tests" / "text" / "labelled_answers.yaml"
 HELDOUT = ROOT / "tests" / "text" / "heldout_answers.yaml"
+CORPUS_QUESTIONS = ROOT / "tests" / "text" / "corpus" / "questions.yaml"
+CORPUS_ANSWERS = ROOT / "tests" / "text" / "corpus" / "answers.yaml"
 RUBRIC = ROOT / "rubrics" / "hw3.yaml"
 
 
@@ -199,6 +203,10 @@ def main(argv: list[str]) -> None:
         print(other["engine"].row("rubric engine"))
         print(other["baseline"].row("overlap baseline"))
     print(f"speed: {speed():.3f} ms per answer (mean over the labelled set)")
+    print()
+    from text_corpus import print_corpus  # noqa: PLC0415 - the corpus part lives in its own module
+
+    print_corpus(corpus_errors="--corpus-errors" in argv)
     if "--errors" in argv or "-v" in argv:
         result = evaluate(LABELLED, HELDOUT)
         print("\nengine MAE by part and by category (all labelled answers):")

@@ -1,0 +1,230 @@
+"""Agreement of the free-text engine with hand scores on the scored corpus (tests/text/corpus): eleven questions
+from four courses that are not HW3, 242 answers scored 0-5 by hand before the engine was run on them.
+
+Printed by tests/bench/bench_text.py, in one run: Pearson r, RMSE and quadratic weighted kappa of
+- the engine, with the corpus rubrics;
+- stemmed word overlap with the model answer (cosine of content-stem sets, times 5);
+- a plain phrase matcher on the same rubrics: lower case, `word*` prefix wildcards, no stemming, no negation,
+  no typo tolerance, no caps; a concept scores when one of its phrases occurs word for word;
+- the engine with each heuristic switched off in turn (ablation);
+and how many answers off by 3 or more points the engine flags for review, and what share of all answers it flags.
+Tuning questions and held-out questions (never looked at while the engine was changed) are reported apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from grader.text import TextSpec, grade_text
+from grader.text.normalise import prepare, tokenise
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parent / "text" / "corpus"
+POINTS = 5.0
+
+
+def load_corpus() -> tuple[dict[str, dict], list[dict]]:
+    questions = {q["id"]: q for q in yaml.safe_load((CORPUS / "questions.yaml").read_text())}
+    answers = yaml.safe_load((CORPUS / "answers.yaml").read_text())
+    return questions, answers
+
+
+def spec_of(question: dict, change: Callable[[dict], None] | None = None) -> TextSpec:
+    raw = copy.deepcopy({"points": POINTS, **question["text"]})
+    if change is not None:
+        change(raw)
+    return TextSpec.model_validate(raw)
+
+
+# -- baselines ----------------------------------------------------------------------------------------------
+
+
+def _stems(text: str) -> set[str]:
+    return {t.stem for t in tokenise(prepare(text)) if not t.stop}
+
+
+def overlap_score(answer: str, model: str) -> float:
+    a, r = _stems(answer), _stems(model)
+    return POINTS * len(a & r) / math.sqrt(len(a) * len(r)) if a and r else 0.0
+
+
+def _plain_pattern(phrase: str) -> re.Pattern[str]:
+    words = re.findall(r"[^\W_]+\*?", phrase.lower())
+    parts = [rf"{re.escape(w[:-1])}\w*" if w.endswith("*") else rf"{re.escape(w)}\b" for w in words]
+    return re.compile(r"\b" + r"\W+".join(parts))
+
+
+def plain_score(answer: str, question: dict) -> float:
+    """The plain phrase matcher: points of the concepts one of whose phrases occurs, minus misconceptions."""
+    text = answer.lower()
+    rubric = question["text"]
+
+    def said(item: dict) -> bool:
+        phrases = [item.get("phrases", [])] + [c.get("phrases", []) for c in item.get("also", [])]
+        return any(_plain_pattern(p).search(text) for ps in phrases for p in ps)
+
+    score = sum(c.get("points") or 0 for c in rubric["concepts"] if said(c))
+    for group in rubric.get("groups", []):
+        hits = sum(1 for c in rubric["concepts"] if c["id"] in group["concepts"] and said(c))
+        score += group["points"] * min(hits, group["pick"]) / group["pick"]
+    score -= sum(m.get("points", 2.0) for m in rubric.get("misconceptions", []) if said(m))
+    return min(max(score, 0.0), POINTS)
+
+
+# -- figures ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Agreement:
+    n: int
+    pearson: float
+    rmse: float
+    qwk: float
+    mean: float
+
+    def row(self, name: str) -> str:
+        return f"  {name:<34} n={self.n:<4} r={self.pearson:6.3f}  RMSE={self.rmse:5.2f}  QWK={self.qwk:6.3f}  mean={self.mean:4.2f}"
+
+
+def agreement(predicted: list[float], truth: list[float]) -> Agreement:
+    return Agreement(
+        n=len(truth),
+        pearson=pearson(predicted, truth),
+        rmse=math.sqrt(statistics.fmean((p - t) ** 2 for p, t in zip(predicted, truth))),
+        qwk=quadratic_kappa(predicted, truth),
+        mean=statistics.fmean(predicted),
+    )
+
+
+def pearson(x: list[float], y: list[float]) -> float:
+    mx, my = statistics.fmean(x), statistics.fmean(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
+
+
+def quadratic_kappa(predicted: list[float], truth: list[float], top: int = 5) -> float:
+    """Quadratic weighted kappa on whole points 0..top (scores rounded half up)."""
+    a = [min(max(int(math.floor(p + 0.5)), 0), top) for p in predicted]
+    b = [min(max(int(math.floor(t + 0.5)), 0), top) for t in truth]
+    k = top + 1
+    observed = [[0.0] * k for _ in range(k)]
+    for i, j in zip(a, b):
+        observed[i][j] += 1
+    n = len(a)
+    ha = [sum(row) for row in observed]
+    hb = [sum(observed[i][j] for i in range(k)) for j in range(k)]
+    num = den = 0.0
+    for i in range(k):
+        for j in range(k):
+            w = (i - j) ** 2 / (k - 1) ** 2
+            num += w * observed[i][j]
+            den += w * ha[i] * hb[j] / n
+    return 1 - num / den if den else 0.0
+
+
+# -- the engine and its ablations ------------------------------------------------------------------------------
+
+
+def _set(path: str, value: object) -> Callable[[dict], None]:
+    def change(raw: dict) -> None:
+        node = raw
+        *head, last = path.split(".")
+        for key in head:
+            node = node.setdefault(key, {})
+        node[last] = value
+
+    return change
+
+
+def _drop_misconceptions(raw: dict) -> None:
+    raw["misconceptions"] = []
+
+
+# Each heuristic of the engine, switched off through the rubric (so a TA can do the same).
+ABLATIONS: dict[str, Callable[[dict], None]] = {
+    "no negation": _set("match.negation", False),
+    "no typo tolerance": _set("match.typos", False),
+    "no gaps inside phrases": _set("match.gap", 0),
+    "no keyword-list cap": _set("keyword_cap", POINTS),
+    "no stuffing cap": _set("stuffing_cap", POINTS),
+    "no misconception penalties": _drop_misconceptions,
+    "no partial credit": _set("partial", 0.0),
+}
+
+
+def supported(change: Callable[[dict], None], questions: dict[str, dict]) -> bool:
+    try:
+        spec_of(next(iter(questions.values())), change)
+    except Exception:  # noqa: BLE001 - a switch the rubric model does not have (yet)
+        return False
+    return True
+
+
+def engine_scores(questions: dict[str, dict], answers: list[dict], change: Callable[[dict], None] | None = None):
+    specs = {qid: spec_of(q, change) for qid, q in questions.items()}
+    return [grade_text(a["a"], specs[a["q"]]) for a in answers]
+
+
+def evaluate(held_out: bool | None = None) -> dict[str, object]:
+    """Figures of the engine and baselines on the tuning questions (False), the held-out ones (True) or all."""
+    questions, answers = load_corpus()
+    if held_out is not None:
+        answers = [a for a in answers if questions[a["q"]]["held_out"] is held_out]
+    truth = [float(a["score"]) for a in answers]
+    outcomes = engine_scores(questions, answers)
+    engine = [o.score for o in outcomes]
+    big = [i for i, (p, t) in enumerate(zip(engine, truth)) if abs(p - t) >= 3]
+    out: dict[str, object] = {
+        "answers": answers,
+        "outcomes": outcomes,
+        "engine": agreement(engine, truth),
+        "overlap": agreement([overlap_score(a["a"], questions[a["q"]]["model"]) for a in answers], truth),
+        "plain": agreement([plain_score(a["a"], questions[a["q"]]) for a in answers], truth),
+        "big_errors": len(big),
+        "big_flagged": sum(outcomes[i].needs_review for i in big),
+        "flagged": sum(o.needs_review for o in outcomes) / len(outcomes),
+        "false_full": sum(1 for p, t in zip(engine, truth) if p >= POINTS and t <= 2.5),
+        "false_zero": sum(1 for p, t in zip(engine, truth) if p == 0 and t >= 2.5),
+        "ablations": {},
+    }
+    for name, change in ABLATIONS.items():
+        if supported(change, questions):
+            scores = [o.score for o in engine_scores(questions, answers, change)]
+            out["ablations"][name] = agreement(scores, truth)  # type: ignore[index]
+    return out
+
+
+def print_corpus(corpus_errors: bool = False) -> None:
+    questions, _ = load_corpus()
+    for name, which in (("tuning questions", False), ("held-out questions (never tuned on)", True), ("all", None)):
+        ids = [q for q, v in questions.items() if which is None or v["held_out"] is which]
+        r = evaluate(which)
+        print(f"== corpus, {name}: {len(r['answers'])} answers to {len(ids)} questions (tests/text/corpus/)")
+        print(r["engine"].row("rubric engine"))
+        print(r["overlap"].row("stemmed word overlap"))
+        print(r["plain"].row("plain phrase matcher"))
+        for ablation, fig in r["ablations"].items():
+            delta = fig.pearson - r["engine"].pearson
+            print(fig.row(f"engine, {ablation}") + f"  (r {delta:+.3f})")
+        print(
+            f"  off by >= 3 points: {r['big_errors']}, flagged {r['big_flagged']}; "
+            f"answers flagged: {r['flagged']:.1%}; false full marks (human <= 2.5): {r['false_full']}; "
+            f"false zeros (human >= 2.5): {r['false_zero']}"
+        )
+    if corpus_errors:
+        r = evaluate(None)
+        for row, outcome in zip(r["answers"], r["outcomes"]):
+            if abs(outcome.score - row["score"]) >= 2:
+                flag = " REVIEW" if outcome.needs_review else ""
+                print(f"[{row['q']:<14} {row['kind']:<12}] human {row['score']:>3} engine {outcome.score:>4}{flag}  {row['a'][:100]!r}")
+                print(f"      found {outcome.details['concepts_found']} {outcome.review_reasons}")
