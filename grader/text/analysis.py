@@ -4,6 +4,7 @@ negated, and which subject it is said of.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +21,8 @@ from grader.text.normalise import (
     prepare,
     tokenise,
 )
+
+_ITEM_SEPARATORS = re.compile(r"[,;:\n\u2022]|\s-\s|\(")
 
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
@@ -66,6 +69,9 @@ class Analysis:
         for pos, i in enumerate(self.content):
             token = self.tokens[i]
             self._index.setdefault(spec.synonyms.get(token.stem, token.stem), []).append(pos)
+            for prefix in spec.prefixes:
+                if token.word.startswith(prefix):
+                    self._index.setdefault(f"*{prefix}", []).append(pos)
             if token.stem not in spec.stems and token.stem not in spec.synonyms:
                 for stem in spec.typo_stems(token.word):
                     self._index.setdefault(stem, []).append(pos)
@@ -230,7 +236,7 @@ class Analysis:
     def _judge(
         self, claim: CompiledClaim, first: int, last: int, own: set[int], own_text: bool = False
     ) -> Occurrence:
-        negated = claim.negatable and self.negated(first, last, own, own_text)
+        negated = claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text)
         subject, named, where = (
             self.subject(first, last) if (claim.about or claim.contrast) else (None, False, -1)
         )
@@ -272,23 +278,23 @@ class Analysis:
 
     @cached_property
     def keyword_list(self) -> bool:
-        """Only keywords, no statement: (almost) no function words and no clause with a verb such as "is",
-        "has", "uses", "gives"."""
+        """Only keywords, no statement: (almost) no function words and no verb such as "is", "has", "uses" anywhere.
+        Decided on the words alone, so that commas, semicolons or none give the same verdict; the one exception
+        is a single sentence of four or more words ending in a full stop ("Doubly linked lists require more
+        memory."), which reads as a statement whatever its verb."""
         n = len(self.tokens)
         if n == 0:
             return False
         function_words = sum(1 for t in self.tokens if t.stop and t.word not in LIST_WORDS)
-        if function_words / n >= 0.1:
+        if function_words / n >= 0.1 or any(t.word in STATEMENT_VERBS for t in self.tokens):
             return False
-        clauses: dict[int, list[Token]] = {}
-        for t in self.tokens:
-            clauses.setdefault(t.clause, []).append(t)
-        return not any(len(c) >= 3 and any(t.word in STATEMENT_VERBS for t in c) for c in clauses.values())
+        body = self.text.strip()
+        one_sentence = len({t.sentence for t in self.tokens}) == 1 and not _ITEM_SEPARATORS.search(body)
+        return not (one_sentence and n >= 4 and body.endswith((".", "!")))
 
     @cached_property
     def strung_keywords(self) -> bool:
-        """A keyword list that strings many keywords together without separating them (6+ content words in one
-        clause): the shape of an answer written to trigger a matcher rather than to say something."""
+        """A keyword list that strings six or more content words together in one clause, with no separator."""
         if not self.keyword_list:
             return False
         clauses: dict[int, int] = {}
@@ -296,6 +302,20 @@ class Analysis:
             if not t.stop:
                 clauses[t.clause] = clauses.get(t.clause, 0) + 1
         return max(clauses.values(), default=0) >= 6
+
+    def scattered(self, covered: set[int]) -> int:
+        """Rubric words of the answer outside every phrase found (token indices `covered`): "deadlock process
+        resource wait" strings a rubric's words together without stating any of its phrases."""
+        vocabulary = self.spec.stems
+        return sum(
+            1
+            for i in self.content
+            if i not in covered and self.spec.synonyms.get(self.tokens[i].stem, self.tokens[i].stem) in vocabulary
+        )
+
+    @property
+    def content_words(self) -> int:
+        return len(self.content)
 
 
 def _nearest(

@@ -13,7 +13,8 @@ from functools import partial
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from grader.text.normalise import NEGATORS, STOPWORDS, prepare, tokenise
+from grader.text.normalise import NEGATORS, STOPWORDS, Token, prepare, tokenise
+from grader.text.phrases import expand
 from grader.text.spec import Claim, TextSpec
 
 
@@ -47,6 +48,7 @@ class CompiledSpec:
     stems: frozenset[str]
     fuzzy_words: list[str]  # vocabulary words long enough for typo matching
     synonyms: dict[str, str]  # stem -> the stem of its synonym group's first word
+    prefixes: tuple[str, ...] = ()  # the `word*` prefixes of all phrases; matched as the key "*word"
     _typos: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def typo_stems(self, word: str) -> frozenset[str]:
@@ -69,31 +71,43 @@ class CompiledSpec:
         return found
 
 
-def compile_phrase(text: str) -> Phrase | None:
-    """A phrase as the stems of its content words; None when it has none (the spec refuses such phrases)."""
-    content = [t for t in tokenise(prepare(text)) if not t.stop]
+def phrase_tokens(text: str) -> list[tuple[Token, bool]]:
+    """The words a plain phrase is matched on, each with whether it is a `word*` prefix (never a small word)."""
+    prepared = prepare(text)
+    out = []
+    for t in tokenise(prepared):
+        wild = prepared[t.end : t.end + 1] == "*"
+        if wild or not t.stop:
+            out.append((t, wild))
+    return out
+
+
+def compile_phrase(text: str, shown: str | None = None) -> Phrase | None:
+    """A plain phrase as the stems of its content words ("*prefix" for `prefix*`); None when it has none."""
+    content = phrase_tokens(text)
     if not content:
         return None
     return Phrase(
-        text=text,
-        stems=tuple(t.stem for t in content),
-        own_negators=frozenset(i for i, t in enumerate(content) if t.negator),
+        text=shown or text,
+        stems=tuple(f"*{t.word}" if wild else t.stem for t, wild in content),
+        own_negators=frozenset(i for i, (t, wild) in enumerate(content) if t.negator and not wild),
     )
 
 
 def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
     out: list[Phrase] = []
-    for text in texts:
-        phrase = compile_phrase(text)
-        if phrase is None:
-            continue
-        out.append(phrase)
-        # "one hot" also matches "onehot", "word 2 vec" also "word2vec".
-        words = [t.word for t in tokenise(prepare(text))]
-        if 1 < len(words) <= 3 and len(phrase.stems) == len(words) and not phrase.own_negators:
-            joined = compile_phrase("".join(words))
-            if joined is not None and joined.stems != phrase.stems:
-                out.append(Phrase(text=text, stems=joined.stems, own_negators=frozenset()))
+    for written in texts:
+        for text in expand(written):
+            phrase = compile_phrase(text, written)
+            if phrase is None:
+                continue
+            out.append(phrase)
+            # "one hot" also matches "onehot", "word 2 vec" also "word2vec".
+            words = [t.word for t in tokenise(prepare(text))]
+            if 1 < len(words) <= 3 and len(phrase.stems) == len(words) and not phrase.own_negators and "*" not in text:
+                joined = compile_phrase("".join(words), written)
+                if joined is not None and joined.stems != phrase.stems:
+                    out.append(Phrase(text=written, stems=joined.stems, own_negators=frozenset()))
     return tuple(out)
 
 
@@ -134,11 +148,12 @@ def _build(spec: TextSpec) -> CompiledSpec:
     texts += [n for names in spec.subjects.values() for n in names]
     texts += [w for group in spec.synonyms for w in group]
     for text in texts:
-        for token in tokenise(prepare(text)):
-            if token.word not in STOPWORDS and token.word not in NEGATORS:
+        for token, wild in phrase_tokens(text):
+            if not wild and token.word not in STOPWORDS and token.word not in NEGATORS:
                 vocabulary[token.word] = synonyms.get(token.stem, token.stem)
     stems = frozenset(s for cs in claims.values() for c in cs for p in c.phrases for s in p.stems)
     stems |= frozenset(s for ps in subjects.values() for p in ps for s in p.stems)
+    prefixes = tuple(sorted({s[1:] for s in stems if s.startswith("*")}))
     fuzzy_words = sorted(w for w in vocabulary if len(w) >= spec.match.fuzzy_min_length and w.isalpha())
     return CompiledSpec(
         spec=spec,
@@ -148,6 +163,7 @@ def _build(spec: TextSpec) -> CompiledSpec:
         stems=stems,
         fuzzy_words=fuzzy_words,
         synonyms=synonyms,
+        prefixes=prefixes,
     )
 
 

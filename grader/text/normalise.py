@@ -37,7 +37,7 @@ STATEMENT_VERBS = frozenset(
 
 # Words that deny the statement that follows them in the same clause.
 NEGATORS = frozenset(
-    """not no never without cannot none neither nor non lack lacks lacking lacked fail fails failed failing unable
+    """not no never without cannot none neither nor lack lacks lacking lacked fail fails failed failing unable
     absent nothing nobody""".split()
 )
 # "not only contextual but also deep" asserts both: these words right after a negator cancel it.
@@ -81,7 +81,8 @@ _ISE_KEEP = frozenset(
     paradise precisely""".split()
 )
 
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# "non-static" and "non static" are one word, "nonstatic": the prefix negates only its own word, never what follows.
+_WORD = re.compile(r"\bnon[- ](?=[^\W_])[^\W_]+|[^\W_]+(?:'[^\W_]+)?")
 # Sentence ends: . ! ? followed by a space or the end; a blank line or a bullet also ends one.
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?![.])(?=\s|$)|\n\s*\n|\n\s*(?:[-*\u2022]|\d+[.)])\s")
 # A period after these is not the end of a sentence ("e.g. the bank", "i.e. the sum", "et al. showed").
@@ -89,6 +90,8 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "eg", "ie", "etc", "vs", "al", "cf", "
 _CLAUSE_END = re.compile(r"[,;:()\[\]\n]|--|\u2014|\u2013 ")
 # LaTeX and symbol relations a student may type in an explanation: read them as words.
 _SYMBOLS = (
+    # Arrows ("p->left", "root -> left -> right") are a sequence, not a comparison: they read "then".
+    (re.compile(r"-+>|=+>|\u2192|\u27f6"), " then "),
     (re.compile(r"\\(?:geq?|geqslant)\b|>=|\u2265"), " greater or equal "),
     (re.compile(r"\\(?:leq?|leqslant)\b|<=|\u2264"), " less or equal "),
     (re.compile(r"\\gt\b|>"), " greater than "),
@@ -131,6 +134,8 @@ _STEM_EXCEPTIONS = {
     "positive": "positiv", "positives": "positiv", "positively": "positiv",
     "negative": "negativ", "negatives": "negativ", "negatively": "negativ",
     "meaning": "meaning", "meanings": "meaning", "meaningful": "meaning",
+    # -ing nouns that name something else than their verb: "programming" is not any mention of a "program".
+    "programming": "programming", "timing": "timing", "timings": "timing", "settings": "setting",
 }
 
 
@@ -173,7 +178,7 @@ def prepare(text: str, keep_case: bool = False) -> str:
     """The text that tokens and their spans refer to: cleaned, symbols spelled out, cut at MAX_CHARS, lower case
     unless `keep_case` (the form evidence is quoted from)."""
     text = clean(_SOFT_BREAK.sub(_soft_break, text[: MAX_CHARS * 2]))
-    if any(c in text for c in "<>\\\u2264\u2265\u2260"):
+    if any(c in text for c in "<>\\\u2264\u2265\u2260\u2192\u27f6"):
         text = _symbols_as_words(text)
     text = text[:MAX_CHARS]
     return text if keep_case else text.lower()
@@ -198,6 +203,8 @@ def tokenise(text: str) -> list[Token]:
             clause += 1
             ci += 1
         raw = m.group()
+        if raw[:4] in ("non-", "non "):
+            raw = "non" + raw[4:]
         for word, wstart, wend in _split_contraction(raw, start):
             if tokens and tokens[-1].clause == clause and (
                 word in CLAUSE_WORDS or (tokens[-1].word in ("and", "or") and word in _PRONOUNS)

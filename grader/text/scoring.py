@@ -166,14 +166,26 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
     required_missing = [c.id for c in spec.concepts if c.required and not verdicts[c.id].hit]
     if required_missing:
         caps.append(spec.required_cap if spec.required_cap is not None else points / 2)
-    stuffed = keyword_list and (analysis.strung_keywords or bool(conflicts))
+    covered = {i for v in verdicts.values() for o in v.all if o.verdict == "hit" for i in range(o.first, o.last + 1)}
+    scattered = analysis.scattered(covered) if keyword_list else 0
+    # Stuffing only where sure: three or more of the rubric's words outside every phrase found, making up more
+    # than half of the answer, or keywords that contradict each other; where lists are not a fair answer, also a
+    # run of six or more keywords with nothing between them.
+    stuffed = keyword_list and (
+        (scattered >= 3 and scattered > 0.5 * analysis.content_words)
+        or bool(conflicts)
+        or (spec.lists == "capped" and analysis.strung_keywords)
+    )
     if stuffed:
         caps.append(spec.stuffing_cap if spec.stuffing_cap is not None else points / 4)
-        reasons.append("keyword stuffing: keywords strung together or contradicting each other, no statement")
-    elif keyword_list:
+        reasons.append("keyword stuffing: the rubric's words strung together or contradicting each other, no statement")
+    elif keyword_list and spec.lists == "capped":
         caps.append(spec.keyword_cap if spec.keyword_cap is not None else points / 2)
         reasons.append("only a list of keywords, no statement")
-    score = _round(max(min([base, *caps]) - penalty, spec.floor), spec.round_to)
+    capped = min(caps) < base
+    raw = max(min([base, *caps]) - penalty, spec.floor)
+    # A capped score is rounded down, so that rounding never lifts it above its cap.
+    score = _round_down(raw, spec.round_to) if capped else _round(raw, spec.round_to)
     score = min(max(score, 0.0), points)
 
     n_words = analysis.words
@@ -188,7 +200,7 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
     if unattributed and not keyword_list:
         reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
 
-    if keyword_list:
+    if keyword_list and (stuffed or spec.lists == "capped"):
         missing.append("Write your answer as sentences: a list of keywords alone earns at most part of the points.")
     if score >= points:
         missing = []
@@ -228,6 +240,10 @@ def _denied(v: _Verdict) -> bool:
 
 def _round(x: float, step: float) -> float:
     return round(math.floor(x / step + 0.5 + 1e-9) * step, 6)
+
+
+def _round_down(x: float, step: float) -> float:
+    return round(math.floor(x / step + 1e-9) * step, 6)
 
 
 def _uncap(label: str) -> str:

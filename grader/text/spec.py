@@ -13,10 +13,12 @@ Everything but `concepts` has a default, so the common rubric stays short:
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.text.normalise import prepare, tokenise
+from grader.text.phrases import PhraseSyntaxError, expand
 
 # A quantified group that is itself quantified, e.g. (a+)+ or (\w*)*: the classic catastrophic-backtracking shape.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
@@ -86,10 +88,17 @@ class Claim(BaseModel):
     @classmethod
     def _phrases_have_words(cls, phrases: list[str]) -> list[str]:
         for phrase in phrases:
-            if not any(not t.stop for t in tokenise(prepare(phrase))):
-                raise ValueError(
-                    f"phrase {phrase!r} has no words to match (small words such as 'the', 'is', 'it' are ignored)"
-                )
+            try:
+                forms = expand(phrase)
+            except PhraseSyntaxError as exc:
+                raise ValueError(str(exc)) from None
+            for form in forms:
+                prepared = prepare(form)
+                if not any(not t.stop or prepared[t.end : t.end + 1] == "*" for t in tokenise(prepared)):
+                    raise ValueError(
+                        f"phrase {phrase!r} has no words to match in {form!r} (small words such as 'the', 'is', "
+                        "'it' are ignored)"
+                    )
         return phrases
 
     @field_validator("patterns")
@@ -189,6 +198,9 @@ class MatchOptions(BaseModel):
     negation_window: int = Field(
         4, ge=0, le=10, description="How many words before a phrase a negator (not, no, without, ...) may stand."
     )
+    negation: bool = Field(
+        True, description="Whether a negator in the phrase's clause denies it. False: negations are ignored."
+    )
 
 
 class ReviewOptions(BaseModel):
@@ -241,6 +253,14 @@ class TextSpec(BaseModel):
         description=(
             "The most an answer that is only a list of keywords, with no statement, can score (it is also "
             "flagged for review). Default: half the points."
+        ),
+    )
+    lists: Literal["capped", "fair"] = Field(
+        "capped",
+        description=(
+            "How an answer that is only a list of keywords is scored: `capped` at `keyword_cap` and flagged, or "
+            "`fair`, scored on what it names, for questions that ask to list conditions, stages or steps. "
+            "Keyword stuffing is capped either way."
         ),
     )
     stuffing_cap: float | None = Field(
