@@ -132,6 +132,30 @@ class Analysis:
                         out.append(self._judge(claim, span[0], span[1], set(), own_text=True))
         return out
 
+    def loose(self, claim: CompiledClaim) -> list[Occurrence]:
+        """Occurrences of a claim stated loosely: all the words of one of its phrases (two or more) within one
+        sentence, in any order and at any distance."""
+        out: list[Occurrence] = []
+        for phrase in claim.phrases:
+            if len(set(phrase.stems)) < 2:
+                continue
+            by_sentence: dict[int, dict[str, int]] = {}
+            for stem in set(phrase.stems):
+                for pos in self._index.get(stem, ()):
+                    i = self.content[pos]
+                    by_sentence.setdefault(self.tokens[i].sentence, {}).setdefault(stem, i)
+            for found in by_sentence.values():
+                if len(found) == len(set(phrase.stems)):
+                    where = sorted(found.values())
+                    out.append(self._judge_loose(claim, where))
+        return out
+
+    def _judge_loose(self, claim: CompiledClaim, where: list[int]) -> Occurrence:
+        # Negated when any of its words is: the words of a loose statement may sit in different clauses.
+        negated = claim.negatable and self.spec.spec.match.negation and any(self.negated(i, i, set()) for i in where)
+        evidence = " \u2026 ".join(self.display[self.tokens[i].start : self.tokens[i].end] for i in where)
+        return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence)
+
     def _chunks(self) -> list[tuple[int, str]]:
         """The text in pieces of at most _CHUNK characters (sentences where possible, overlapping windows in a
         sentence that goes on and on): keeps a TA's regular expression linear in the length of the answer."""

@@ -94,6 +94,7 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
     reasons: list[str] = []
     conflicts: list[str] = []
     unattributed: list[str] = []
+    partly: list[str] = []
     base = penalty = 0.0
     # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
     stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
@@ -101,11 +102,25 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
     for concept in spec.concepts:
         v = verdicts[concept.id]
         worth = 0.0 if concept.id in group_of else float(concept.points or 0.0)
+        share = concept.partial if concept.partial is not None else spec.partial
+        # Loose credit only where nothing in the answer speaks against it: no denial, no wrong subject.
+        loose = (
+            _loose(analysis, concept.id)
+            if not (v.hit or v.swapped or v.denied) and concept.id not in group_of and share and worth
+            else None
+        )
         if v.hit:
             base += worth
             found.append(concept.found or f"You explained that {_uncap(concept.label)}.")
             if v.hit.unattributed:
                 unattributed.append(concept.id)
+        elif loose is not None:
+            base += share * worth
+            partly.append(concept.id)
+            missing.append(
+                f"Partly: \u201c{loose.evidence}\u201d comes close; for full credit say clearly that "
+                f"{_uncap(concept.label)}."
+            )
         elif concept.id not in group_of:
             missing.append(_missing_sentence(concept, v))
         swap = 0.0
@@ -126,7 +141,13 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
                 f"conflicting statements on {concept.id}: "
                 f"\u201c{conflict[0].evidence}\u201d vs \u201c{conflict[1].evidence}\u201d"
             )
-        items.append(_concept_item(concept, v, worth if v.hit else 0.0, worth, swap, names))
+        item = _concept_item(concept, v, worth if v.hit else 0.0, worth, swap, names)
+        if loose is not None:
+            item = item.model_copy(
+                update={"points": share * worth - swap, "evidence": loose.evidence,
+                        "feedback": f"stated loosely ({share:g} of its points): \u201c{loose.evidence}\u201d"}
+            )
+        items.append(item)
 
     for group in spec.groups:
         hits = [cid for cid in group.concepts if verdicts[cid].hit]
@@ -224,10 +245,18 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
             "keyword_list": keyword_list,
             "stuffed": stuffed,
             "conflicts": conflicts,
+            "partly": partly,
             "points_found": base,
             "penalty": penalty,
         },
     )
+
+
+def _loose(analysis: Analysis, cid: str) -> Occurrence | None:
+    """The first loose statement of a concept that is not negated, if any."""
+    claims = [c for c in analysis.spec.claims[cid] if not (c.about or c.contrast)]  # subjects need the exact phrase
+    hits = [o for claim in claims for o in analysis.loose(claim) if o.verdict == "hit"]
+    return min(hits, key=lambda o: o.first) if hits else None
 
 
 def _overlaps(occ: Occurrence, spans: list[tuple[int, int]]) -> bool:

@@ -132,6 +132,12 @@ class Concept(Claim):
             '"static" said of Word2Vec for the concept "BERT is contextual".'
         ),
     )
+    partial: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of the points for the concept stated loosely (see the section's `partial`). Default: the section's.",
+    )
     required: bool = Field(
         False, description="Without it the section scores at most `required_cap`, whatever else is found."
     )
@@ -280,6 +286,18 @@ class TextSpec(BaseModel):
             "The section scores only when at least one concept is stated in words (found by a phrase, not only "
             "by a pattern). For the text section of a combined part, whose formulas the formula section grades: "
             "a formula with no explanation earns the explanation nothing."
+        ),
+    )
+    partial: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "Share of a concept's points for stating it loosely: every word of one of its phrases (of two words "
+            "or more) in one sentence, but further apart or in another order than the phrase allows, and not "
+            "negated, and nothing else in the answer denies it or says it of the wrong subject. The feedback says "
+            "what full credit needs. 0 turns this off. Claims with `about`, members of groups and misconceptions "
+            "are never matched loosely."
         ),
     )
     round_to: float = Field(0.5, gt=0, description="The score is rounded to a multiple of this.")
