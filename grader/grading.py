@@ -20,14 +20,16 @@ from grader.text import grade_text
 
 
 
-def grade_sections(part: Part, answer: str, reference_formula: str | None, constants: dict) -> list[Outcome]:
+def grade_sections(
+    part: Part, answer: str, reference_formula: str | None, constants: dict, reference_answer: str | None = None
+) -> list[Outcome]:
     """Grade one answer with each engine its part uses. Runs inside the sandbox worker."""
     outcomes = []
     if part.formula is not None:
         assert reference_formula is not None  # load_assignment refuses formula parts without one
         outcomes.append(grade_formula(answer, reference_formula, part.formula, constants=constants))
     if part.text is not None:
-        outcomes.append(grade_text(answer, part.text))
+        outcomes.append(grade_text(answer, part.text, reference_answer))
     return outcomes
 
 
@@ -55,7 +57,7 @@ def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: 
     if answer is None:
         return PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="missing")
     ref = assignment.reference.parts.get(part.id)
-    args = (part, answer, ref.formula if ref else None, assignment.reference.constants)
+    args = (part, answer, ref.formula if ref else None, assignment.reference.constants, ref.answer if ref else None)
     try:
         outcomes = sandbox.run(grade_sections, *args) if sandbox else grade_sections(*args)
     except SandboxFailure as failure:

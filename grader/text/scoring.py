@@ -14,6 +14,7 @@ from grader.results import ItemResult, Outcome, status_for
 from grader.text.analysis import Analysis, Occurrence
 from grader.text.compiled import compiled
 from grader.text.normalise import normalised
+from grader.text.opinion import second_opinion
 from grader.text.spec import Concept, Misconception, TextSpec
 
 
@@ -57,14 +58,15 @@ class _Verdict:
         return None
 
 
-def grade_text(answer: str, spec: TextSpec) -> Outcome:
-    """Score a free-text answer against `spec`. Never raises: a failure is an "invalid" outcome for a TA."""
+def grade_text(answer: str, spec: TextSpec, reference: str | None = None) -> Outcome:
+    """Score a free-text answer against `spec`. Never raises: a failure is an "invalid" outcome for a TA.
+    `reference` (the model answer) and the spec's `scored` answers give a second opinion (review flags only)."""
     try:
         max_score = float(spec.points) if spec.points is not None else 0.0
     except Exception:  # noqa: BLE001 - not a TextSpec: reported as invalid below
         max_score = 0.0
     try:
-        return _grade(answer if isinstance(answer, str) else str(answer), spec, max_score)
+        return _grade(answer if isinstance(answer, str) else str(answer), spec, max_score, reference)
     except Exception as exc:  # noqa: BLE001 - the pipeline must get an outcome for every answer
         return Outcome(
             engine="text",
@@ -77,7 +79,7 @@ def grade_text(answer: str, spec: TextSpec) -> Outcome:
         )
 
 
-def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
+def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = None) -> Outcome:
     analysis = Analysis(answer, compiled(spec))
     verdicts = {
         cid: _Verdict.of([o for claim in claims for o in analysis.occurrences(claim)])
@@ -218,6 +220,8 @@ def _grade(answer: str, spec: TextSpec, points: float) -> Outcome:
         reasons.append("answer too long: only its beginning was read")
     if penalty and base >= 0.75 * points:
         reasons.append("many concepts found together with wrong statements")
+    if spec.second_opinion:
+        reasons += second_opinion(analysis.tokens, score, points, reference, [(e.answer, e.score) for e in spec.scored])
     if unattributed and not keyword_list:
         reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
 

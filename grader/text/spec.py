@@ -221,6 +221,15 @@ class ReviewOptions(BaseModel):
     )
 
 
+class ScoredAnswer(BaseModel):
+    """An answer a TA scored, for the second opinion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str = Field(description="The answer, as a student wrote it.")
+    score: float = Field(ge=0, description="The points the TA gave the text section.")
+
+
 class TextSpec(BaseModel):
     """How a free-text answer is scored: concepts found add points, misconceptions stated cost points,
     then caps and the floor apply."""
@@ -301,6 +310,17 @@ class TextSpec(BaseModel):
         ),
     )
     round_to: float = Field(0.5, gt=0, description="The score is rounded to a multiple of this.")
+    second_opinion: bool = Field(
+        True,
+        description=(
+            "Flag an answer for review when a second opinion disagrees strongly with its score: a long answer "
+            "that shares much with the reference answer but scores little, or an answer very like one in "
+            "`scored` whose TA score differs by half the points or more. Never changes a score."
+        ),
+    )
+    scored: list[ScoredAnswer] = Field(
+        default_factory=list, description="Answers a TA already scored, for the second opinion."
+    )
     match: MatchOptions = Field(default_factory=MatchOptions, description="How phrases are matched.")
     review: ReviewOptions = Field(default_factory=ReviewOptions, description="When answers are flagged for review.")
 

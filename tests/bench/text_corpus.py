@@ -159,6 +159,7 @@ ABLATIONS: dict[str, Callable[[dict], None]] = {
     "no stuffing cap": _set("stuffing_cap", POINTS),
     "no misconception penalties": _drop_misconceptions,
     "no partial credit": _set("partial", 0.0),
+    "no second opinion (flags only)": _set("second_opinion", False),
 }
 
 
@@ -172,7 +173,7 @@ def supported(change: Callable[[dict], None], questions: dict[str, dict]) -> boo
 
 def engine_scores(questions: dict[str, dict], answers: list[dict], change: Callable[[dict], None] | None = None):
     specs = {qid: spec_of(q, change) for qid, q in questions.items()}
-    return [grade_text(a["a"], specs[a["q"]]) for a in answers]
+    return [grade_text(a["a"], specs[a["q"]], questions[a["q"]]["model"]) for a in answers]
 
 
 def evaluate(held_out: bool | None = None) -> dict[str, object]:
