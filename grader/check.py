@@ -24,6 +24,7 @@ from grader.results import PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox, SandboxFailure
 from grader.submission import Answers
+from grader.text.lint import phrase_warnings
 from grader.yamlio import FileProblems, Problem, Severity
 
 EXIT_OK, EXIT_FAILED, EXIT_ERRORS = 0, 1, 2
@@ -82,6 +83,7 @@ def check_assignment(
     report.checked.append(f"{rubric.assignment}: {len(rubric.parts)} parts, {sum(p.points for p in rubric.parts):g} points")
     if any(p.severity == "error" for p in consistency):
         return report  # later checks would only repeat these problems in other words
+    report.add(phrase_problems(sources), kind="failure")
     own = sandbox is None
     box = sandbox or Sandbox()
     try:
@@ -171,6 +173,18 @@ def _formula_findings(part: Part, reference: str, constants: dict) -> list[_Find
                                      "above it, so it never applies"))
         earlier.append((j, got))
     return findings
+
+
+def phrase_problems(sources: Sources) -> list[Problem]:
+    """Warnings on text phrases that normalisation changes or that can never match (grader.text.lint)."""
+    problems = []
+    for i, part in enumerate(sources.assignment.rubric.parts):
+        if part.text is not None:
+            for loc, message in phrase_warnings(part.text):
+                problems.append(sources.rubric_doc.problem(
+                    ("parts", i, "text", *loc), f"part {part.id}: {message}", severity="warning"
+                ))
+    return problems
 
 
 def formula_problems(sources: Sources, sandbox: Sandbox) -> tuple[list[Problem], frozenset[str]]:

@@ -173,6 +173,26 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             )
         )
 
+    for order in spec.order:
+        seq = [(verdicts[c].hit, c) for c in order.concepts if verdicts[c].hit]
+        firsts = [h.first for h, _ in seq]  # type: ignore[union-attr]
+        in_order = firsts == sorted(firsts)
+        lost = 0.0
+        if not in_order:
+            said = ", ".join(c for _, c in sorted(seq, key=lambda x: x[0].first))  # type: ignore[union-attr]
+            if len({analysis.tokens[f].sentence for f in firsts}) == 1:
+                lost = order.penalty
+                penalty += lost
+                wrong.append(f"The order is not right: it is {order.label} (you wrote them as {said}).")
+            else:
+                reasons.append(f"concepts of {order.id} stated out of order ({said}) across sentences")
+        items.append(
+            ItemResult(
+                id=order.id, label=order.label, points=-lost, max_points=0.0, hit=in_order, penalty=True,
+                feedback="in order" if in_order else f"out of order: {', '.join(c for _, c in seq)}",
+            )
+        )
+
     for mis in spec.misconceptions:
         v = verdicts[mis.id]
         if v.hit:

@@ -175,6 +175,17 @@ class Group(BaseModel):
         return self
 
 
+class Order(BaseModel):
+    """Concepts whose sequence matters (stages, traversals): stated out of this order, the answer loses points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Short unique id.")
+    label: str = Field(description='The order in plain words, e.g. "prophase, metaphase, anaphase, telophase".')
+    concepts: list[str] = Field(min_length=2, description="Ids of the concepts, in the order they must come.")
+    penalty: float = Field(1.0, ge=0, description="Points lost when the concepts found are out of this order.")
+
+
 class Misconception(Claim):
     """A wrong statement that costs points, unless the answer denies it (or, with `about`, says it of another
     subject)."""
@@ -241,6 +252,14 @@ class TextSpec(BaseModel):
     groups: list[Group] = Field(default_factory=list, description='"Any k of these n" groups of concepts.')
     misconceptions: list[Misconception] = Field(
         default_factory=list, description="Wrong statements that cost points."
+    )
+    order: list[Order] = Field(
+        default_factory=list,
+        description=(
+            "Sequences of concepts that must come in order. Two or more of them found out of order (by where "
+            "each is first stated) cost the order's `penalty` when they are all stated in one sentence (a list), "
+            "else the answer is flagged for review."
+        ),
     )
     subjects: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -345,6 +364,7 @@ class TextSpec(BaseModel):
     @model_validator(mode="after")
     def _references_resolve(self) -> TextSpec:
         ids = [c.id for c in self.concepts] + [g.id for g in self.groups] + [m.id for m in self.misconceptions]
+        ids += [o.id for o in self.order]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"ids must be unique within a part; repeated: {', '.join(dup)}")
@@ -357,6 +377,10 @@ class TextSpec(BaseModel):
                 if cid in grouped:
                     raise ValueError(f"concept {cid!r} belongs to two groups")
                 grouped.add(cid)
+        for order in self.order:
+            for cid in order.concepts:
+                if cid not in by_id:
+                    raise ValueError(f"order {order.id!r} names unknown concept {cid!r}")
         for concept in self.concepts:
             if concept.id in grouped and concept.points:
                 raise ValueError(f"concept {concept.id!r} is in a group: the group gives its points, omit `points`")
