@@ -206,8 +206,10 @@ def tokenise(text: str) -> list[Token]:
         if raw[:4] in ("non-", "non "):
             raw = "non" + raw[4:]
         for word, wstart, wend in _split_contraction(raw, start):
+            # "not yet generated" is one clause: "yet" after a negator is an adverb, not a conjunction.
             if tokens and tokens[-1].clause == clause and (
-                word in CLAUSE_WORDS or (tokens[-1].word in ("and", "or") and word in _PRONOUNS)
+                (word in CLAUSE_WORDS and not (word == "yet" and tokens[-1].negator))
+                or (tokens[-1].word in ("and", "or") and word in _PRONOUNS)
             ):
                 clause += 1
             word, word_stem, stop, negator = _word_info(word)
