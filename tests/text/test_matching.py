@@ -26,7 +26,7 @@ def _spec(case: dict) -> TextSpec:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_matching(case: dict) -> None:
-    outcome = grade_text(case["answer"], _spec(case))
+    outcome = grade_text(case["answer"], _spec(case), case.get("reference"))
     items = {i.id: i for i in outcome.items}
     found = set(outcome.details["concepts_found"])
     context = f"{outcome.details}\n{outcome.feedback}\n{outcome.review_reasons}"
@@ -48,6 +48,10 @@ def test_matching(case: dict) -> None:
         assert outcome.status == case["status"], context
     for flag in case.get("flags", []):
         assert any(flag in r for r in outcome.review_reasons), context
+    for flag in case.get("not_flags", []):
+        assert not any(flag in r for r in outcome.review_reasons), context
+    if "partly" in case:
+        assert outcome.details["partly"] == case["partly"], context
     if case.get("no_flags"):
         assert not outcome.needs_review and not outcome.review_reasons, context
     for text in case.get("feedback", []):
