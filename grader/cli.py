@@ -60,6 +60,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from grader.assignment import load_assignment
+    from grader.calibrate import from_csv, from_examples, report
+
+    assignment = load_assignment(args.assignment)
+    try:
+        rows = from_csv(Path(args.csv)) if args.csv else from_examples(assignment)
+    except (OSError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    print("\n".join(report(assignment, rows)))
+    return 0
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from grader.explain import UnknownPart, explain_answer, find_part, read_answer, render_explanation
 
@@ -149,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rubric file or assignment folder (default: the bundled Homework 3)")
     check.add_argument("--no-examples", action="store_true", help="do not grade the example submissions")
     check.set_defaults(handler=cmd_check)
+
+    calibrate = sub.add_parser(
+        "calibrate", help="compare the text rubric with a TA's scores (examples or a CSV) and suggest phrases"
+    )
+    calibrate.add_argument("--csv", metavar="FILE", help="TA-scored answers: a CSV with columns part, answer, score")
+    _add_assignment_flag(calibrate)
+    calibrate.set_defaults(handler=cmd_calibrate)
 
     explain = sub.add_parser("explain", help="show how one answer to one part is read, matched and scored")
     explain.add_argument("answer", nargs="?", help="the answer, in quotes")

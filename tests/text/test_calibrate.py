@@ -1,0 +1,55 @@
+"""`grader calibrate`: agreement with a TA's scores, per part and per concept, and phrase suggestions."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+RUBRIC = ROOT / "rubrics" / "hw3.yaml"
+
+ROWS = [
+    ("3.2", "One-hot vectors are orthogonal, so they carry no notion of similarity; embeddings are dense and small.", 10),
+    ("3.2", "Embeddings are dense and place similar words close together, unlike huge sparse one-hot vectors.", 10),
+    ("3.2", "Learned vectors put words with related meanings near each other in a low dimensional space.", 8),
+    ("3.2", "Learned vectors put words with related meanings near each other, and they are short.", 8),
+    ("3.2", "One-hot vectors are easier to compute.", 1),
+    ("3.2", "They are both vectors.", 0),
+]
+
+
+def _csv(tmp_path: Path) -> Path:
+    path = tmp_path / "scores.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["part", "answer", "score"])
+        writer.writerows(ROWS)
+    return path
+
+
+def test_calibrate_reports_agreement_concepts_disagreements_and_suggestions(tmp_path, capsys) -> None:
+    before = RUBRIC.read_text()
+    assert main(["calibrate", "--csv", str(_csv(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "part 3.2: 6 answers; MAE" in out and "Pearson r" in out and "QWK" in out
+    assert "concept " in out and "precision" in out and "recall" in out
+    assert "biggest disagreements:" in out and "scores.csv:" in out
+    # Said in two high-scored answers the rubric does not match, and in no low-scored one.
+    assert '"related meanings' in out or '"learned vectors' in out, out
+    assert RUBRIC.read_text() == before  # it changes nothing
+
+
+def test_calibrate_on_the_examples(capsys) -> None:
+    assert main(["calibrate"]) == 0
+    out = capsys.readouterr().out
+    for part in ("2.1", "2.2", "3.1", "3.2"):
+        assert f"part {part}:" in out
+
+
+def test_calibrate_refuses_a_bad_csv(tmp_path, capsys) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("part,answer,score\n3.2,some answer,lots\n")
+    assert main(["calibrate", "--csv", str(path)]) == 2
+    assert "bad.csv:2: error:" in capsys.readouterr().err
