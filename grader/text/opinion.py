@@ -5,6 +5,7 @@ answers a TA already scored. It never changes the score; where it disagrees stro
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from grader.text.normalise import Token, prepare, tokenise
 
@@ -22,7 +23,13 @@ def content_stems(tokens: list[Token]) -> set[str]:
     return {t.stem for t in tokens if not t.stop}
 
 
-def similarity(a: set[str], b: set[str]) -> float:
+@lru_cache(maxsize=1024)
+def _text_stems(text: str) -> frozenset[str]:
+    """Content stems of a reference or scored answer (the same few texts for every answer of a part)."""
+    return frozenset(content_stems(tokenise(prepare(text))))
+
+
+def similarity(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
     """Cosine of two sets of content stems, in [0, 1]."""
     return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
 
@@ -40,7 +47,7 @@ def second_opinion(
     stems = content_stems(tokens)
     reasons = []
     if reference:
-        sim = similarity(stems, content_stems(tokenise(prepare(reference))))
+        sim = similarity(stems, _text_stems(reference))
         if score <= _LOW_SHARE * points and len(tokens) >= _LONG_WORDS and sim >= _REFERENCE_SIMILAR:
             reasons.append(
                 f"second opinion: a long answer sharing {sim:.0%} of its words with the reference scored "
@@ -48,7 +55,7 @@ def second_opinion(
             )
     best: tuple[float, float] | None = None
     for text, ta_score in examples:
-        sim = similarity(stems, content_stems(tokenise(prepare(text))))
+        sim = similarity(stems, _text_stems(text))
         if sim >= _EXAMPLE_SIMILAR and (best is None or sim > best[0]):
             best = (sim, ta_score)
     if best is not None and abs(best[1] - score) >= _EXAMPLE_GAP * points:

@@ -89,9 +89,10 @@ class Agreement:
     rmse: float
     qwk: float
     mean: float
+    flags: tuple[int, int, float] | None = None  # answers off by >= 3, how many of them flagged, share flagged
 
     def row(self, name: str) -> str:
-        return f"  {name:<34} n={self.n:<4} r={self.pearson:6.3f}  RMSE={self.rmse:5.2f}  QWK={self.qwk:6.3f}  mean={self.mean:4.2f}"
+        return f"  {name:<38} n={self.n:<4} r={self.pearson:6.3f}  RMSE={self.rmse:5.2f}  QWK={self.qwk:6.3f}  mean={self.mean:4.2f}"
 
 
 def agreement(predicted: list[float], truth: list[float]) -> Agreement:
@@ -200,8 +201,11 @@ def evaluate(held_out: bool | None = None) -> dict[str, object]:
     }
     for name, change in ABLATIONS.items():
         if supported(change, questions):
-            scores = [o.score for o in engine_scores(questions, answers, change)]
-            out["ablations"][name] = agreement(scores, truth)  # type: ignore[index]
+            off = engine_scores(questions, answers, change)
+            fig = agreement([o.score for o in off], truth)
+            big_off = [i for i, (o, t) in enumerate(zip(off, truth)) if abs(o.score - t) >= 3]
+            fig.flags = (len(big_off), sum(off[i].needs_review for i in big_off), sum(o.needs_review for o in off) / len(off))
+            out["ablations"][name] = fig  # type: ignore[index]
     return out
 
 
@@ -216,7 +220,8 @@ def print_corpus(corpus_errors: bool = False) -> None:
         print(r["plain"].row("plain phrase matcher"))
         for ablation, fig in r["ablations"].items():
             delta = fig.pearson - r["engine"].pearson
-            print(fig.row(f"engine, {ablation}") + f"  (r {delta:+.3f})")
+            big, flagged, share = fig.flags or (0, 0, 0.0)
+            print(fig.row(f"engine, {ablation}") + f"  (r {delta:+.3f}; off by >= 3: {big}, flagged {flagged}; flagged {share:.0%})")
         print(
             f"  off by >= 3 points: {r['big_errors']}, flagged {r['big_flagged']}; "
             f"answers flagged: {r['flagged']:.1%}; false full marks (human <= 2.5): {r['false_full']}; "
