@@ -1,11 +1,15 @@
 """Batch grading speed: classes of 1,000 and 10,000 against a naive grader, memory, and cold start.
 
-    .venv/bin/python tests/bench/bench_batch.py [--sizes 1000 10000] [--jobs N] [--naive 150]
+    .venv/bin/python tests/bench/bench_batch.py [--sizes 1000 10000] [--big] [--quick] [--jobs N] [--naive 150]
+
+Two classes of each size (tests/bench/synth.py): one with the repeats real classes have (Zipf-distributed
+answers), and one where every (part, answer) is distinct, so the result cache never answers. --big adds
+50,000 (is peak memory flat as the class grows?); --quick is 1,000 only, for a first look.
 
 Everything is measured in this one run, on this machine, so the ratios hold even when absolute figures move:
-- `grader batch` on synthetic Gradescope exports (tests/bench/synth.py), as a fresh process each time, from
-  interpreter start to the last output written (results/, CSVs, report); peak memory of the parent and of the
-  largest worker.
+- `grader batch` on synthetic Gradescope exports, as a fresh process each time, from interpreter start to the
+  last output written (results/, CSVs, report); peak memory of the parent and of the largest worker; the
+  bytes the run wrote.
 - Right after each batch, a naive grader on the first submissions of the same class: sympify + simplify(a - b)
   == 0 per formula, word overlap with the model answer per text answer, one process, no cache of its own; it
   reads the same files through grader.submission and writes one JSON per submission. It only ever sees
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +47,10 @@ print(json.dumps({"code": code, "parent_mb": hwm, "worker_mb": workers}), file=s
 """
 
 
+def bytes_under(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and "export" not in f.parts)
+
+
 def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
     command = [sys.executable, "-c", _MEASURE, "batch", str(source), "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
     started = time.perf_counter()
@@ -51,7 +60,8 @@ def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
         raise SystemExit(proc.stderr)
     figures = json.loads(proc.stderr.strip().splitlines()[-1])
     cache = re.search(r"([\d,]+) answers checked, ([\d,]+) answered from the cache", proc.stdout)
-    figures.update(seconds=seconds, checked=cache.group(1) if cache else "?", hits=cache.group(2) if cache else "?")
+    figures.update(seconds=seconds, checked=cache.group(1) if cache else "?", hits=cache.group(2) if cache else "?",
+                   written=bytes_under(out))
     return figures
 
 
@@ -136,38 +146,48 @@ def _median_seconds(command: list[str], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def cold_start(tmp: Path) -> tuple[float, float]:
-    sympy = _median_seconds([sys.executable, "-c", "import sympy"])
+def cold_start(tmp: Path, repeat: int) -> tuple[float, float, float]:
+    sympy = _median_seconds([sys.executable, "-c", "import sympy"], repeat)
     grade = _median_seconds([sys.executable, "-m", "grader", "grade", str(ROOT / "submissions_example" / "ada_markdown"),
-                             "-o", str(tmp / "results.json")])
-    return sympy, grade
+                             "-o", str(tmp / "results.json")], repeat)
+    usage = _median_seconds([sys.executable, "-m", "grader", "--help"], repeat)
+    return sympy, grade, usage
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--big", action="store_true", help="add a class of 50,000 (several minutes, ~1 GB of disk)")
+    parser.add_argument("--quick", action="store_true", help="1,000 only, a smaller naive sample, fewer cold starts")
+    parser.add_argument("--classes", nargs="+", choices=["repeats", "distinct"], default=["repeats", "distinct"])
     parser.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     parser.add_argument("--naive", type=int, default=150, help="submissions the naive grader grades (default 150)")
     parser.add_argument("--dir", help="where the classes and outputs go (default: the system's temp folder); "
                                       "/dev/shm shows the cost of the disk")
     args = parser.parse_args()
+    sizes = [1000] if args.quick else args.sizes + ([50_000] if args.big else [])
+    naive_count = min(args.naive, 60) if args.quick else args.naive
 
     with tempfile.TemporaryDirectory(prefix="bench-batch-", dir=args.dir) as tmp_name:
         tmp = Path(tmp_name)
-        sympy, grade = cold_start(tmp)
+        sympy, grade, usage = cold_start(tmp, 3 if args.quick else 5)
         print(f"cold start: import sympy {sympy:.2f} s, grader grade (one submission) {grade:.2f} s: "
-              f"ratio {grade / sympy:.2f}")
-        for size in args.sizes:
-            source = tmp / f"class{size}"
-            generate_class(source, size, seed=size, export=True)
-            figures = run_batch(source, tmp / f"out{size}", args.jobs)
-            rate = size / figures["seconds"]
-            # Right after the batch, on the same class: a machine shared with other work loads both alike.
-            naive = run_naive(source, tmp / f"naive{size}", args.naive)
-            print(f"batch {size:>6,}: {figures['seconds']:6.1f} s, {rate:7,.0f} submissions/s, "
-                  f"{rate / naive:4.1f}x the naive grader ({naive:.1f}/s on the first {args.naive}); "
-                  f"peak memory parent {figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB; "
-                  f"answers checked {figures['checked']}, from the cache {figures['hits']}")
+              f"ratio {grade / sympy:.2f}; grader --help {usage:.2f} s")
+        for size in sizes:
+            for kind in args.classes:
+                source = tmp / f"{kind}{size}"
+                generate_class(source, size, seed=size, export=True, distinct=kind == "distinct")
+                figures = run_batch(source, tmp / f"out-{kind}{size}", args.jobs)
+                rate = size / figures["seconds"]
+                # Right after the batch, on the same class: a machine shared with other work loads both alike.
+                naive = run_naive(source, tmp / f"naive-{kind}{size}", naive_count)
+                print(f"{kind:>8} {size:>6,}: {figures['seconds']:6.1f} s, {rate:6,.0f} submissions/s, "
+                      f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); peak memory parent "
+                      f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB; wrote "
+                      f"{figures['written'] / 1e6:.0f} MB ({figures['written'] / size / 1e3:.1f} KB each); "
+                      f"checked {figures['checked']}, from the cache {figures['hits']}", flush=True)
+                shutil.rmtree(source)
+                shutil.rmtree(tmp / f"out-{kind}{size}")
 
 
 if __name__ == "__main__":

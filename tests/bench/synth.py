@@ -5,7 +5,11 @@ mistakes, unreadable ones) with Zipf-like weights, so a few answers are popular,
 one-off variants (other coefficients, spacing, typos, extra sentences). Students write answers.md (with
 varied headings), answers.txt, answers.yaml or answers.json; some skip parts, a few submit nothing usable.
 
-    python tests/bench/synth.py OUT --students 1000 [--export] [--seed 0]
+    python tests/bench/synth.py OUT --students 1000 [--export] [--seed 0] [--distinct]
+
+With --distinct no two students give the same answer to a part: each formula is an equivalent (or wrong)
+form of its own (other coefficients that cancel, other factorings, LaTeX or plain), each sentence is reworded
+(synonyms, openers, clauses in another order), so a result cache never answers and every check is run.
 
 With --export the class is laid out as a Gradescope "Export Submissions" folder (submission_<id>/ folders
 and submission_metadata.yml naming the students, some in pairs).
@@ -125,12 +129,101 @@ def text_answer(rng: random.Random, part: str, tail: float = 0.35) -> str:
     return " ".join(sentences)
 
 
-def answers_for(rng: random.Random) -> dict[str, str]:
+# --- the all-distinct class -------------------------------------------------------------------------------------
+# {k} is a coefficient that cancels (right forms) or changes the value (wrong ones); about half are right.
+_DISTINCT_FORMULAS: dict[str, list[tuple[bool, str]]] = {
+    "4.1": [(True, "({k}n^2 + {k}n)/(2*{k})"), (True, "$\\frac{{{k}n(n+1)}}{{{k2}}}$"), (True, "n(n+1)/2 + {k}n - {k}n"),
+            (True, "(n+1)({k}n)/({k}+{k})"), (False, "n(n+{k})/2"), (False, "{k}n(n+1)/2"), (False, "n^2/{k} + n/2"),
+            (False, "$\\frac{{n(n-1)}}{{{k}}}$")],
+    "4.2": [(True, "({k}t+{k})(2n-t)/({k2})"), (True, "$\\frac{{(t+1)({k}n - {k}t/2)}}{{{k}}}$"),
+            (True, "n(t+1) - {k}t(t+1)/({k2})"), (False, "n(t+{k})"), (False, "(t+1)(2n-t)/{k}"),
+            (False, "n t + {k}")],
+    "4.3": [(True, "({k}n w + {k}n)/({k2})"), (True, "$\\frac{{n}}{{w}} \\cdot \\frac{{w({k}w+{k})}}{{{k2}}}$"),
+            (True, "n(w+1)/2 + {k}w - {k}w"), (False, "n(w+{k})/2"), (False, "n w/{k}"), (False, "(n/w) w(w+{k})/2")],
+}
+_DISTINCT_SUMS = ["h_T = \\sum_{{{i}=1}}^{{T/2}} (x_{{2{i}}} - x_{{2{i}-1}})",
+                  "h_T = \\sum_{{{i}=1}}^{{\\frac{{T}}{{2}}}} \\left(x_{{2{i}}} - x_{{2{i}-1}}\\right)",
+                  "h_T = -\\sum_{{{i}=1}}^{{T/2}} (x_{{2{i}-1}} - x_{{2{i}}})",
+                  "h_T = \\sum_{{{i}=1}}^{{T/2}} (x_{{2{i}-1}} - x_{{2{i}}})"]
+_SYNONYMS = {"inputs": ["values", "input values", "entries"], "output": ["result", "output unit"],
+             "sum": ["total", "sum"], "positions": ["indices", "places", "steps"], "different": ["unequal", "distinct"],
+             "lengths": ["sizes", "lengths"], "sentence": ["sentence", "source sentence", "input"],
+             "vector": ["vector", "representation"], "relevant": ["important", "relevant", "useful"],
+             "weighted": ["weighted", "scored"], "contextual": ["context-dependent", "contextual"],
+             "static": ["fixed", "static"], "similarity": ["similarity", "closeness"], "sparse": ["sparse", "mostly zero"],
+             "embeddings": ["embeddings", "word vectors"], "model": ["model", "network"], "whole": ["entire", "whole"]}
+_OPENERS = ["", "I think ", "Basically, ", "In short, ", "My answer: ", "As I understand it, ", "Put simply, "]
+_CLAUSES = ["this is what the lecture showed", "which is the key point", "as far as I can tell",
+            "and that matters here", "if I remember correctly", "which answers the question"]
+
+
+class Distinct:
+    """Answers no other student of the class gives: reworded or re-formed until they are new."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[str]] = {part: set() for part in PART_IDS}
+        self.count = 0
+
+    def unique(self, part: str, make) -> str:
+        for _ in range(50):
+            answer = make()
+            if answer not in self.seen[part]:
+                break
+        else:  # practically never: make it new with a number only this student has
+            self.count += 1
+            answer = f"{answer} (answer {self.count})"
+        self.seen[part].add(answer)
+        return answer
+
+    def formula(self, rng: random.Random, part: str) -> str:
+        def make() -> str:
+            _, template = rng.choice(_DISTINCT_FORMULAS[part])
+            k = rng.randint(2, 100_000)
+            text = template.format(k=k, k2=2 * k)
+            return _respace(rng, text) if rng.random() < 0.3 else text
+        return self.unique(part, make)
+
+    def text(self, rng: random.Random, part: str) -> str:
+        def make() -> str:
+            sentences = [_reword(rng, s) for s in rng.sample(TEXT[part], rng.randint(1, 2))]
+            if rng.random() < 0.5:
+                sentences[-1] = sentences[-1].rstrip(".") + f", {rng.choice(_CLAUSES)}."
+            if rng.random() < 0.2:
+                sentences.insert(0, rng.choice(_FILLER))
+            return " ".join(sentences)
+        return self.unique(part, make)
+
+    def sum_formula(self, rng: random.Random) -> str:
+        return rng.choice(_DISTINCT_SUMS).format(i=rng.choice("ijkmpq"))
+
+
+def _reword(rng: random.Random, sentence: str) -> str:
+    words = []
+    for word in sentence.split():
+        bare = word.strip(".,:;")
+        if bare in _SYNONYMS and rng.random() < 0.6:
+            word = word.replace(bare, rng.choice(_SYNONYMS[bare]))
+        words.append(word)
+    opener = rng.choice(_OPENERS)
+    text = " ".join(words)
+    if opener and not text[1:2].isupper():  # "BERT" and "Word2Vec" keep their capitals
+        text = text[0].lower() + text[1:]
+    return opener + text
+
+
+def answers_for(rng: random.Random, distinct: Distinct | None = None) -> dict[str, str]:
     answers = {}
     for part in PART_IDS:
         if rng.random() < 0.04:
             continue  # skipped
-        if part == "1":
+        if distinct is not None:
+            if part == "1":
+                answers[part] = f"$${distinct.sum_formula(rng)}$$\n\n{distinct.text(rng, part)}"
+            elif part in FORMULAS:
+                answers[part] = distinct.formula(rng, part)
+            else:
+                answers[part] = distinct.text(rng, part)
+        elif part == "1":
             answers[part] = f"$${_zipf(rng, FORMULA_1)}$$\n\n{text_answer(rng, part)}"
         elif part in FORMULAS:
             answers[part] = formula_answer(rng, part)
@@ -142,7 +235,7 @@ def answers_for(rng: random.Random) -> dict[str, str]:
 _HEADINGS = ["## {id}", "## Question {id}", "**{id}**", "Question {id}", "Q{id}", "### {id}"]
 
 
-def write_submission(rng: random.Random, folder: Path) -> None:
+def write_submission(rng: random.Random, folder: Path, distinct: Distinct | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     roll = rng.random()
     if roll < 0.005:
@@ -151,7 +244,7 @@ def write_submission(rng: random.Random, folder: Path) -> None:
     if roll < 0.01:
         (folder / "notes.pdf").write_bytes(b"%PDF-1.4 nothing to grade here")
         return
-    answers = answers_for(rng)
+    answers = answers_for(rng, distinct)
     style = rng.random()
     if style < 0.55:
         heading = rng.choice(_HEADINGS)
@@ -171,14 +264,16 @@ def _person(rng: random.Random, i: int) -> dict[str, str]:
     return {":name": f"{first} {last}", ":sid": f"{2024000 + i}", ":email": f"{first.lower()}.{i}@example.edu"}
 
 
-def generate_class(root: Path, students: int, *, seed: int = 0, export: bool = False) -> list[Path]:
-    """Write `students` submissions under `root`; returns their folders."""
+def generate_class(root: Path, students: int, *, seed: int = 0, export: bool = False,
+                   distinct: bool = False) -> list[Path]:
+    """Write `students` submissions under `root`; returns their folders. With `distinct`, no answer repeats."""
     rng = random.Random(seed)
+    unique = Distinct() if distinct else None
     root.mkdir(parents=True, exist_ok=True)
     folders, metadata = [], {}
     for i in range(students):
         name = f"submission_{100000 + i}" if export else f"student_{i:05d}"
-        write_submission(rng, root / name)
+        write_submission(rng, root / name, unique)
         folders.append(root / name)
         if export:
             people = [_person(rng, i)] + ([_person(rng, 50_000 + i)] if rng.random() < 0.1 else [])
@@ -195,8 +290,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--export", action="store_true")
+    parser.add_argument("--distinct", action="store_true", help="no two students give the same answer to a part")
     args = parser.parse_args()
-    generate_class(args.out, args.students, seed=args.seed, export=args.export)
+    generate_class(args.out, args.students, seed=args.seed, export=args.export, distinct=args.distinct)
     print(f"wrote {args.students} submissions to {args.out}")
 
 
