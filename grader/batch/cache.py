@@ -66,6 +66,8 @@ class AnswerCache:
         self._admit(key, value)
 
     def _admit(self, key: Key, value: Any) -> None:
+        if self.size <= 0:
+            return  # size 0: no cache, every answer is checked (what the batch tests compare the cache with)
         self._probation[key] = value
         if len(self._probation) > self._probation_size:
             self._probation.popitem(last=False)
