@@ -5,8 +5,10 @@
 
 Reading reports every error of both files at once (`read_assignment`); `consistency_problems` then checks
 what no single model can see: points that must add up, a reference for every part and no reference for a
-part that does not exist. `load_assignment` refuses an assignment with either kind of error, so a typo in
-a rubric stops grading instead of silently changing grades.
+part that does not exist; `reading_problems` reads what grading would read for every student (reference
+formulas, wrong answers, text phrases). `load_assignment` refuses an assignment with any of these errors,
+so `grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is
+graded, instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
 """
 
 from __future__ import annotations
@@ -274,10 +276,50 @@ def _did_you_mean(name: str, options: list[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def reading_problems(sources: Sources) -> list[Problem]:
+    """What grading reads for every student, read once now: a reference formula or a listed wrong answer
+    that cannot be read, or a text section that does not compile, would otherwise fail every submission.
+
+    Run only on an assignment without consistency errors (the parts and the reference are in step).
+    """
+    from grader.formula import ReadError, read_formula
+    from grader.text.compiled import compiled
+
+    assignment = sources.assignment
+    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
+    problems: list[Problem] = []
+
+    def at(doc: Document, loc: tuple[str | int, ...], offset: int | None, message: str) -> Problem:
+        return doc.problem(loc, message) if offset is None else doc.problem_in(loc, offset, message)
+
+    for i, part in enumerate(assignment.rubric.parts):
+        spec, ref = part.formula, assignment.reference.parts.get(part.id)
+        if spec is not None and ref is not None and ref.formula:
+            constants = assignment.reference.constants
+            got = read_formula(ref.formula, spec, constants=constants)
+            if isinstance(got, ReadError):
+                problems.append(at(fdoc, ("parts", part.id, "formula"), got.offset,
+                                   f"part {part.id}: the reference formula cannot be read: {got.message}"))
+            for j, wrong in enumerate(spec.wrong_answers):
+                got = read_formula(wrong.answer, spec, constants=constants)
+                if isinstance(got, ReadError):
+                    problems.append(at(rdoc, ("parts", i, "formula", "wrong_answers", j, "answer"), got.offset,
+                                       f"part {part.id}: this wrong answer cannot be read: {got.message}"))
+        if part.text is not None:
+            try:
+                compiled(part.text)
+            except Exception as exc:  # noqa: BLE001 - any failure here would fail every student's answer
+                problems.append(rdoc.problem(("parts", i, "text"),
+                                             f"part {part.id}: the text section cannot be compiled: {exc}"))
+    return problems
+
+
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Load and validate a rubric and its reference. Raises FileProblems with every error found."""
     sources = read_assignment(path)
     errors = [p for p in consistency_problems(sources) if p.severity == "error"]
+    if not errors:
+        errors = [p for p in reading_problems(sources) if p.severity == "error"]
     if errors:
         raise FileProblems(errors)
     return sources.assignment

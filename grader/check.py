@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import Sources, consistency_problems, read_assignment
+from grader.assignment import Sources, consistency_problems, read_assignment, reading_problems
 from grader.examples import compare, find_examples, mismatch_problem, missing_answers, read_expected
 from grader.formula import ReadError, ReadOk, check_equivalence, read_formula
 from grader.grading import grade_answers, grade_submission
@@ -83,14 +83,19 @@ def check_assignment(
     report.checked.append(f"{rubric.assignment}: {len(rubric.parts)} parts, {sum(p.points for p in rubric.parts):g} points")
     if any(p.severity == "error" for p in consistency):
         return report  # later checks would only repeat these problems in other words
+    reading = reading_problems(sources)
+    report.add(reading, kind="failure")
     report.add(phrase_problems(sources), kind="failure")
+    # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
+    unreadable = _unreadable_references(sources)
     own = sandbox is None
     box = sandbox or Sandbox()
     try:
-        formulas, unreadable = formula_problems(sources, box)
+        formulas, failed = formula_problems(sources, box)
         report.add(formulas, kind="failure")
+        unreadable |= failed
         # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
-        report.add(reference_problems(sources, box, skip=unreadable), kind="failure")
+        report.add(reference_problems(sources, box, skip=frozenset(unreadable)), kind="failure")
         report.checked.append("reference answers graded")
         if examples:
             _check_examples(sources, box, report)
@@ -98,6 +103,16 @@ def check_assignment(
         if own:
             box.close()
     return report
+
+
+def _unreadable_references(sources: Sources) -> set[str]:
+    assignment = sources.assignment
+    refs = {p.id: assignment.reference.parts.get(p.id) for p in assignment.rubric.parts}
+    return {
+        p.id for p in assignment.rubric.parts
+        if p.formula is not None and refs[p.id] is not None and refs[p.id].formula
+        and isinstance(read_formula(refs[p.id].formula, p.formula, constants=assignment.reference.constants), ReadError)
+    }
 
 
 def schema_line_problems(sources: Sources) -> list[Problem]:
@@ -135,41 +150,40 @@ def _schema_line(shown_path: str, real_path: Path, schema: dict, flag: str) -> l
 
 @dataclass(frozen=True)
 class _Finding:
-    """What the worker found about one formula: the reference's (wrong=None) or a wrong answer's."""
+    """What the worker found about one wrong answer."""
 
-    wrong: int | None
-    offset: int | None
+    wrong: int
     message: str
     severity: Severity = "error"
 
 
 def _formula_findings(part: Part, reference: str, constants: dict) -> list[_Finding]:
-    """Read the reference formula and the wrong answers of one part and compare them. Runs in the sandbox."""
+    """Compare the wrong answers of one part with its reference and with each other. Runs in the sandbox.
+
+    Formulas that cannot be read are skipped: `reading_problems` has already reported them.
+    """
     spec = part.formula
     assert spec is not None
     findings: list[_Finding] = []
     ref = read_formula(reference, spec, constants=constants)
-    if isinstance(ref, ReadError):
-        findings.append(_Finding(None, ref.offset, f"the reference formula cannot be read: {ref.message}"))
     earlier: list[tuple[int, ReadOk]] = []
     for j, wrong in enumerate(spec.wrong_answers):
         got = read_formula(wrong.answer, spec, constants=constants)
         if isinstance(got, ReadError):
-            findings.append(_Finding(j, got.offset, f"this wrong answer cannot be read: {got.message}"))
             continue
         if not isinstance(ref, ReadError):
             verdict = check_equivalence(got, ref, spec, constants=constants)
             if verdict.verdict == "equivalent":
-                findings.append(_Finding(j, None, "this wrong answer is equivalent to the reference formula, so it "
+                findings.append(_Finding(j, "this wrong answer is equivalent to the reference formula, so it "
                                          "never applies (such an answer scores full marks)"))
                 continue
             if verdict.verdict in ("undecided", "unreadable"):
-                findings.append(_Finding(j, None, "could not tell whether this wrong answer differs from the "
+                findings.append(_Finding(j, "could not tell whether this wrong answer differs from the "
                                          f"reference: {verdict.reason}", "warning"))
         same = next((k for k, other in earlier
                      if check_equivalence(got, other, spec, constants=constants).verdict == "equivalent"), None)
         if same is not None:
-            findings.append(_Finding(j, None, f"this wrong answer is equivalent to `{spec.wrong_answers[same].answer}` "
+            findings.append(_Finding(j, f"this wrong answer is equivalent to `{spec.wrong_answers[same].answer}` "
                                      "above it, so it never applies"))
         earlier.append((j, got))
     return findings
@@ -188,9 +202,9 @@ def phrase_problems(sources: Sources) -> list[Problem]:
 
 
 def formula_problems(sources: Sources, sandbox: Sandbox) -> tuple[list[Problem], frozenset[str]]:
-    """Every reference formula and wrong answer reads with the part's variables; no wrong answer is right.
+    """No wrong answer is equivalent to the reference or to a wrong answer above it.
 
-    Returns the problems and the ids of the parts whose reference formula cannot be read (or checked).
+    Returns the problems and the ids of the parts whose formulas could not be checked.
     """
     assignment = sources.assignment
     problems = []
@@ -208,16 +222,9 @@ def formula_problems(sources: Sources, sandbox: Sandbox) -> tuple[list[Problem],
             ))
             continue
         for finding in findings:
-            if finding.wrong is None:
-                unreadable.add(part.id)
-                doc, loc = sources.reference_doc, ("parts", part.id, "formula")
-            else:
-                doc, loc = sources.rubric_doc, ("parts", i, "formula", "wrong_answers", finding.wrong, "answer")
-            text = f"part {part.id}: {finding.message}"
-            if finding.offset is not None:
-                problems.append(doc.problem_in(loc, finding.offset, text, severity=finding.severity))
-            else:
-                problems.append(doc.problem(loc, text, severity=finding.severity))
+            loc = ("parts", i, "formula", "wrong_answers", finding.wrong, "answer")
+            problems.append(sources.rubric_doc.problem(loc, f"part {part.id}: {finding.message}",
+                                                       severity=finding.severity))
     return problems, frozenset(unreadable)
 
 

@@ -1,8 +1,9 @@
 """Build the zip an instructor uploads to a Gradescope programming assignment.
 
 Root of the zip (unpacked to /autograder/source): `setup.sh` and `run_autograder` (LF, executable),
-`wheels/` (grader itself, built from this checkout), `requirements.txt` (every dependency pinned to the
-version installed here, so the container runs what was tested), `assignment/` (the rubric and its
+`wheels/` (grader itself, as it runs here, and every dependency as a wheel for Gradescope's CPython 3.10 on
+manylinux x86_64, so setup.sh installs offline; see bundle.py), `requirements.txt` (the dependencies pinned
+to those wheels), `assignment/` (the rubric and its
 reference, byte for byte, in their relative layout), `checks/` (optional unittest checks) and
 `autograder.json` (what `run` needs to find them). Entries carry fixed dates: the same inputs give the
 same zip.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.assignment import load_assignment
+from grader.autograder.bundle import BundleError, target_wheels, wheel_from_installed
 from grader.autograder.policy import GradescopePolicy
 from grader.autograder.release import fallback_document, grading_failed_message
 from grader.autograder.run import MANIFEST
@@ -91,9 +93,14 @@ def project_root() -> Path | None:
 
 
 def build_wheel(into: Path) -> Path:
+    """A wheel of the grader running here: built from its checkout (editable or in-tree), else rebuilt from
+    the installed files (`pip install .` or a wheel)."""
     root = project_root()
     if root is None:
-        raise BuildError("grader is not running from a source checkout; pass --wheel with a built grader wheel")
+        try:
+            return wheel_from_installed(into)
+        except BundleError as exc:
+            raise BuildError(str(exc)) from None
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q", "-w", str(into), str(root)],
         capture_output=True, text=True,
@@ -137,8 +144,12 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool =
 
 def build_autograder(
     *, output: Path, assignment: str | Path | None = None, checks: Path | None = None, wheel: Path | None = None,
+    downloads: Path | None = None,
 ) -> BuildReport:
-    """Write the autograder zip for `assignment` (a rubric file or folder; default the bundled HW3)."""
+    """Write the autograder zip for `assignment` (a rubric file or folder; default the bundled HW3).
+
+    `downloads` keeps the downloaded wheels between builds (pip reuses the files it finds there).
+    """
     loaded = load_assignment(assignment)  # refuses a broken rubric before anything is written
     policy = loaded.rubric.gradescope or GradescopePolicy()
     base = Path(os.path.commonpath([loaded.rubric_path.parent, loaded.reference_path.parent]))
@@ -155,8 +166,6 @@ def build_autograder(
         "run_autograder", FALLBACK_JSON=json.dumps(fallback, ensure_ascii=False),
         HARD_LIMIT=str(int(policy.time_budget) + HARD_LIMIT_SLACK)), True))
 
-    requirements = pinned_requirements()
-    entries.append(("requirements.txt", ("\n".join(requirements) + "\n").encode(), False))
     manifest = {
         "grader_version": __version__,
         "assignment": loaded.id,
@@ -164,6 +173,7 @@ def build_autograder(
         "checks": "checks" if checks else None,
         "fingerprint": loaded.fingerprint(),
         "built_with_python": ".".join(map(str, sys.version_info[:3])),
+        "wheels_for": "cp310-manylinux_x86_64",
     }
     entries.append((MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode(), False))
 
@@ -172,6 +182,13 @@ def build_autograder(
         if not wheel_path.is_file() or wheel_path.suffix != ".whl":
             raise BuildError(f"{wheel_path}: not a wheel file")
         entries.append((f"wheels/{wheel_path.name}", wheel_path.read_bytes(), False))
+        prefer = dict(pin.split("==") for pin in pinned_requirements())
+        try:
+            deps, requirements = target_wheels(wheel_path, downloads or Path(tmp) / "downloads", prefer=prefer)
+        except BundleError as exc:
+            raise BuildError(str(exc)) from None
+        entries += [(f"wheels/{p.name}", p.read_bytes(), False) for p in deps]
+        entries.append(("requirements.txt", ("\n".join(requirements) + "\n").encode(), False))
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(f".{output.name}.partial")
         with zipfile.ZipFile(partial, "w") as archive:

@@ -1,5 +1,8 @@
 """Reading `submission_metadata.json` tolerantly: fields differ from the documentation in practice, and a
 missing or malformed file must never stop grading (it only means no late policy can be applied).
+
+A missing file is normal outside Gradescope (a local `grader autograder run`), so it is not a problem in
+itself: `found` records it, and the run mentions it only when a late policy needed the dates.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class SubmissionInfo:
     due_date_is_personal: bool = False
     students: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list, compare=False)
+    found: bool = True  # False when there was no metadata file at all
 
     def as_extra_data(self) -> dict[str, Any]:
         def iso(moment: datetime | None) -> str | None:
@@ -75,7 +79,7 @@ def read_metadata(path: Path) -> SubmissionInfo:
     """Read the metadata file. Never raises; what could not be read is listed in `problems`."""
     try:
         if path.is_symlink() or not path.is_file():
-            return SubmissionInfo(problems=[f"{path.name} not found"])
+            return SubmissionInfo(found=False)
         with path.open("rb") as handle:
             raw = handle.read(MAX_METADATA_BYTES + 1)
         if len(raw) > MAX_METADATA_BYTES:

@@ -160,6 +160,7 @@ class _RunState:
     def load(self) -> None:
         from grader.assignment import load_assignment
         from grader.autograder.metadata import read_metadata
+        from grader.autograder.policy import GradescopePolicy
         from grader.submission import read_submission
 
         manifest = read_manifest(self.paths.source)
@@ -168,6 +169,8 @@ class _RunState:
         self.info = read_metadata(self.paths.metadata)
         for problem in self.info.problems:
             self.say(f"metadata: {problem}")
+        if not self.info.found and (self.assignment.rubric.gradescope or GradescopePolicy()).late is not None:
+            self.say(f"metadata: no {self.paths.metadata.name}, so the late policy is not applied")
         self.answers = read_submission(self.paths.submission, self.assignment.part_ids)
         self.say(f"{self.assignment.id}: grading {self.paths.submission} ({self.answers.source or 'no answers file'})")
 

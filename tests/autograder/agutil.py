@@ -94,7 +94,14 @@ def _wheel() -> Path:
 @functools.lru_cache(maxsize=None)
 def _built_zip() -> Path:
     """The bundled HW3 with the example checks: built once per test run, whichever module asks first."""
-    return build_autograder(output=_workdir() / "autograder.zip", wheel=_wheel(), checks=DATA / "checks").path
+    return build_autograder(output=_workdir() / "autograder.zip", wheel=_wheel(), checks=DATA / "checks",
+                            downloads=downloads()).path
+
+
+@functools.lru_cache(maxsize=None)
+def downloads() -> Path:
+    """Target wheels downloaded once per test run and reused by every build."""
+    return _workdir() / "downloads"
 
 
 @pytest.fixture

@@ -95,3 +95,12 @@ def test_a_terminated_run_reports_what_it_graded(tmp_path, built_zip):
     assert [tests[p]["score"] for p in ("1", "2.1", "2.2")] == [30, 10, 10]
     assert "the run was stopped" in tests["3.1"]["output"]
     assert document["tests"][0]["name"] == "Grading failed" and "Stopped" in stdout
+
+
+def test_a_local_run_without_metadata_says_nothing_about_it(tmp_path, built_zip):
+    """Outside Gradescope there is no submission_metadata.json; with no late policy that is not worth a line."""
+    layout = _container(tmp_path, built_zip)
+    assert not layout.metadata.exists()
+    log = io.StringIO()
+    validate_results(run_autograder(root=layout.root, log=log))
+    assert "metadata" not in log.getvalue()

@@ -16,8 +16,12 @@ if ! python3 -m venv --clear "$venv"; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv
   python3 -m venv --clear "$venv"
 fi
-pip_install() { "$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir --no-input "$@"; }
-# The pip that built and tested the zip: Ubuntu's bundled one is years older than the wheels it would read.
+# Offline: every wheel is in the zip, built for this image's Python, so an index outage changes nothing.
+pip_install() {
+  "$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir --no-input \
+    --no-index --find-links "$source_dir/wheels" "$@"
+}
+# The pip that built the zip: Ubuntu's bundled one is years older than the wheels it would read.
 pip_install "pip==@@PIP_VERSION@@"
 pip_install -r "$source_dir/requirements.txt" "$source_dir"/wheels/*.whl
 # Load the assignment and the whole grading pipeline once, so a broken install fails here, not per student.
