@@ -84,23 +84,26 @@ def _tok(kind: str, value: str, start: int, end: int) -> Token:
 
 def _split_word(word: str, known: list[str]) -> list[str] | None:
     """Split a run of letters into known names, longest first (`nt` -> n, t); None if impossible."""
-    memo: dict[int, list[str] | None] = {}
-
-    def go(i: int) -> list[str] | None:
-        if i == len(word):
-            return []
-        if i in memo:
-            return memo[i]
-        memo[i] = None
+    # From the end backwards, so a long run of letters (`nnnn...`) costs no recursion: choice[i] is the
+    # first name, in `known` order, that starts at i and leaves a splittable rest.
+    n = len(word)
+    choice: list[str | None] = [None] * (n + 1)
+    ok = [False] * (n + 1)
+    ok[n] = True
+    for i in range(n - 1, -1, -1):
         for name in known:
-            if word.startswith(name, i):
-                rest = go(i + len(name))
-                if rest is not None:
-                    memo[i] = [name, *rest]
-                    break
-        return memo[i]
-
-    return go(0)
+            if word.startswith(name, i) and ok[i + len(name)]:
+                choice[i], ok[i] = name, True
+                break
+    if not ok[0]:
+        return None
+    parts, i = [], 0
+    while i < n:
+        name = choice[i]
+        assert name is not None
+        parts.append(name)
+        i += len(name)
+    return parts
 
 
 def _hint(word: str, names: Names) -> str:

@@ -143,6 +143,16 @@ def test_blow_ups_during_checking_are_invalid_not_wrong():
     assert out.status in ("invalid", "correct")
 
 
+def test_long_implicit_product_is_read_not_crashed():
+    """A run of letters up to the length cap splits into names without recursion, and gets a real verdict."""
+    from grader.formula import FormulaSpec, grade_formula
+
+    spec = FormulaSpec(variables={"n": {}}, points=10)
+    for length in (1_000, 1_999):
+        out = grade_formula("n" * length, "n(n+1)/2", spec)
+        assert (out.status, out.details.get("verdict")) == ("incorrect", "not_equivalent"), out.error
+
+
 def test_internal_failure_is_invalid(monkeypatch):
     from grader.formula import FormulaSpec, grade_formula
     from grader.formula import grade as grade_module
