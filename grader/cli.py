@@ -115,7 +115,8 @@ def cmd_autograder_build(args: argparse.Namespace) -> int:
     try:
         report = build_autograder(output=Path(args.output), assignment=args.assignment,
                                   checks=Path(args.checks) if args.checks else None,
-                                  wheel=Path(args.wheel) if args.wheel else None)
+                                  wheel=Path(args.wheel) if args.wheel else None,
+                                  downloads=Path(args.downloads) if args.downloads else None)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -193,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", metavar="ZIP", default="autograder.zip", help="default: autograder.zip")
     _add_assignment_flag(build)
     build.add_argument("--checks", metavar="DIR", help="folder of unittest checks (gradescope-utils) to run too")
-    build.add_argument("--wheel", metavar="FILE", help="a built grader wheel (default: build one from this checkout)")
+    build.add_argument("--wheel", metavar="FILE", help="a built grader wheel (default: build one from the grader running)")
+    build.add_argument("--downloads", metavar="DIR", help="keep the downloaded target wheels here between builds")
     build.set_defaults(handler=cmd_autograder_build)
     run = actions.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json, as in the container")
     run.add_argument("--root", metavar="DIR", help="container root (default: $GRADER_AUTOGRADER_ROOT or /autograder)")
