@@ -77,7 +77,9 @@ def _flag_unchecked(outcome: Outcome) -> Outcome:
     # shared through a cache, so flag a copy.
     if outcome.status != "invalid" or outcome.needs_review:
         return outcome
-    reason = f"the {outcome.engine} could not be read or checked"
+    # The reviewer sees the reason the student was given (its first line: a caret drawing may follow).
+    detail = (outcome.error or "").strip().splitlines()
+    reason = f"the {outcome.engine} could not be read or checked" + (f": {detail[0]}" if detail else "")
     return outcome.model_copy(update={"needs_review": True, "review_reasons": [*outcome.review_reasons, reason]})
 
 

@@ -64,6 +64,10 @@ def part_markdown(part: PartResult) -> str:
     else:
         titled = len(part.outcomes) > 1
         lines = [block for outcome in part.outcomes for block in _outcome_markdown(outcome, titled=titled)]
+    if part.needs_review and not any("TA will look" in line for line in lines):
+        # Said without promising anything: the person may keep the score as it is.
+        lines.append("**A TA will look at this answer.** The grader was not sure of its verdict here, "
+                     "so a person will check it.")
     lines.append(f"**Score:** {part.score:g} / {part.max_score:g}")
     if part.model_answer:
         lines.append(f"**Reference answer:**\n\n{part.model_answer}")
