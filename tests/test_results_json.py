@@ -42,3 +42,18 @@ def test_the_template_is_an_empty_submission(hw3, sandbox):
     result = grade_submission(EXAMPLES / "TEMPLATE.md", hw3, sandbox=sandbox)
     assert {p.status for p in result.parts} == {"missing"}
     validate_results(to_results_json(result))
+
+
+def test_a_flagged_answer_says_a_person_will_look_and_the_reviewer_sees_why(hw3, sandbox):
+    flagged = 0
+    for submission in sorted(p for p in EXAMPLES.iterdir() if p.name != "TEMPLATE.md" and not p.name.endswith(".yaml")):
+        for test in to_results_json(grade_submission(submission, hw3, sandbox=sandbox))["tests"]:
+            extra = test["extra_data"]
+            told = "TA will look" in test["output"]
+            assert told == bool(extra["needs_review"]), (submission.name, test["number"])
+            assert "will be" not in test["output"].split("TA will look")[-1][:120]  # no promised score
+            flagged += told
+            for reason in extra.get("review_reasons", []):
+                if reason.startswith("the formula could not be read or checked"):
+                    assert reason.partition(": ")[2], reason  # the student's message, not only the category
+    assert flagged  # the examples include answers a person must look at
