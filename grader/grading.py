@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from grader.assignment import Assignment
+from grader.escape import inline_code
 from grader.formula import grade_formula
 from grader.results import NOT_YOUR_FAULT, Outcome, PartResult, SubmissionResult, status_for
 from grader.rubric import Part
@@ -49,7 +50,7 @@ def unchecked_part(part: Part, message: str, *, reason: str) -> PartResult:
 
 def submission_notes(answers: Answers) -> list[str]:
     """What the student is told about the submission as a whole: the file graded, what was ignored and why."""
-    return ([f"Graded `{answers.source}`."] if answers.source else []) + list(answers.notes)
+    return ([f"Graded {inline_code(answers.source)}."] if answers.source else []) + list(answers.notes)
 
 
 def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: Sandbox | None) -> PartResult:

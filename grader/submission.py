@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from grader import yamlio
+from grader.escape import inline_code, markdown_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ANSWER_CHARS = 20_000
@@ -79,7 +80,7 @@ def _printable(text: str) -> str:
 
 def _choose_file(path: Path, notes: list[str]) -> Path | None:
     if path.is_symlink():
-        notes.append(f"`{path.name}` is a symbolic link; links are never followed.")
+        notes.append(f"{inline_code(path.name)} is a symbolic link; links are never followed.")
         return None
     if path.is_file():
         return path
@@ -90,9 +91,9 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
     skipped: list[str] = []
     for entry in sorted(path.iterdir()):
         if entry.is_symlink():
-            skipped.append(f"`{entry.name}` is a symbolic link and was ignored.")
+            skipped.append(f"{inline_code(entry.name)} is a symbolic link and was ignored.")
         elif entry.suffix.lower() in _ARCHIVES:
-            skipped.append(f"`{entry.name}` is an archive and was not opened; upload the answers file itself.")
+            skipped.append(f"{inline_code(entry.name)} is an archive and was not opened; upload the answers file itself.")
         elif (
             entry.is_file()
             and entry.suffix.lower() in _EXTENSIONS
@@ -116,10 +117,10 @@ def _choose_file(path: Path, notes: list[str]) -> Path | None:
     candidates.sort(key=rank)
     chosen = candidates[0]
     if len(candidates) > 1:
-        others = ", ".join(f"`{c.name}`" for c in candidates[1 : _MAX_LISTED + 1])
+        others = ", ".join(f"{inline_code(c.name)}" for c in candidates[1 : _MAX_LISTED + 1])
         if len(candidates) > _MAX_LISTED + 1:
             others += f" and {len(candidates) - _MAX_LISTED - 1} more"
-        notes.append(f"Several answer files were found; graded `{chosen.name}` and ignored {others}.")
+        notes.append(f"Several answer files were found; graded {inline_code(chosen.name)} and ignored {others}.")
     return chosen
 
 
@@ -127,13 +128,13 @@ def _read_text(path: Path, notes: list[str]) -> str | None:
     with path.open("rb") as handle:
         data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        notes.append(f"`{path.name}` is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; only its beginning was read.")
+        notes.append(f"{inline_code(path.name)} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; only its beginning was read.")
         data = data[:MAX_FILE_BYTES]
     text = decode(data)
     if text is None:
-        notes.append(f"`{path.name}` is not a text file; save your answers as plain text (UTF-8).")
+        notes.append(f"{inline_code(path.name)} is not a text file; save your answers as plain text (UTF-8).")
     elif not text.strip():
-        notes.append(f"`{path.name}` is empty.")
+        notes.append(f"{inline_code(path.name)} is empty.")
         return None
     return text
 
@@ -199,16 +200,16 @@ def _parse_mapping(path: Path, text: str, notes: list[str]) -> dict[object, obje
         else:
             data = yamlio.load_untrusted(text, path.name)
     except yamlio.FileProblems as exc:
-        notes.append(f"`{path.name}` could not be read: {exc.problems[0]}")
+        notes.append(f"{inline_code(path.name)} could not be read: {markdown_text(str(exc.problems[0]))}")
         return {}
     except (ValueError, RecursionError, yaml.YAMLError) as exc:
         reason = str(exc) if isinstance(exc, json.JSONDecodeError) else "the file is malformed or nested too deeply"
         if isinstance(exc, yaml.constructor.ConstructorError) and "for the tag" in str(exc.problem):
             reason = "tags such as `!!python/object` are not allowed; write each answer as plain text"
-        notes.append(f"`{path.name}` could not be read: {reason}")
+        notes.append(f"{inline_code(path.name)} could not be read: {reason}")
         return {}
     if not isinstance(data, dict):
-        notes.append(f"`{path.name}` must map part ids to answers (e.g. `4.1: n(n+1)/2`).")
+        notes.append(f"{inline_code(path.name)} must map part ids to answers (e.g. `4.1: n(n+1)/2`).")
         return {}
     return data
 
@@ -282,17 +283,17 @@ def _normalise_keys(raw: dict[object, object], part_ids: list[str], notes: list[
                 continue
             text = _answer_text(value)
         except ValueError as exc:  # nested too deeply, or a number with more digits than Python prints
-            notes.append(f"The answer to {part or 'a part'} could not be read: {exc}.")
+            notes.append(f"The answer to {part or 'a part'} could not be read: {markdown_text(str(exc))}.")
             continue
         if answers.get(part, "").strip():  # `4.1` and `Q4.1` both given: an empty second one must not win
             if text.strip():
-                notes.append(f"Part {part} is answered twice (again as `{str(key)[:40]}`); the first answer was graded.")
+                notes.append(f"Part {part} is answered twice (again as {inline_code(str(key)[:40])}); the first answer was graded.")
             continue
         if len(text) > MAX_ANSWER_CHARS:
             notes.append(f"The answer to {part} is longer than {MAX_ANSWER_CHARS} characters; only its beginning was graded.")
         answers[part] = clean_answer(text)
     if unknown:
-        notes.append(f"Answers to unknown parts were ignored: {', '.join(unknown[:10])}.")
+        notes.append(f"Answers to unknown parts were ignored: {', '.join(inline_code(u) for u in unknown[:10])}.")
     return answers
 
 

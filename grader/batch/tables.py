@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from grader import atomic
+from grader.escape import csv_cell
 from grader.batch.diff import Change
 from grader.batch.stats import ClassStats
 
@@ -18,9 +19,8 @@ POINTS_POSSIBLE = "Points Possible"
 def _cell(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
-    text = "" if value is None else str(value)
-    # Student-controlled text must not become a spreadsheet formula (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # Student-controlled text must not become a spreadsheet formula (CSV injection) nor hide what it says.
+    return csv_cell("" if value is None else str(value))
 
 
 def _write(path: Path, header: list[str], rows: Iterable[list[object]]) -> None:

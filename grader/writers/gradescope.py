@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 
 from grader import __version__
+from grader.escape import markdown_text, one_line
 from grader.results import ItemResult, Outcome, PartResult, SubmissionResult
 
 MAX_OUTPUT_CHARS = 8192
@@ -17,8 +18,9 @@ _MARKS = {True: "✔", False: "✘"}
 
 
 def _quote(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split()).replace("`", "'")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    # A quote of the student's answer: cut first, then escaped, so the cut cannot split an escape.
+    flat = one_line(text)
+    return markdown_text(flat if len(flat) <= limit else flat[: limit - 1]) + ("…" if len(flat) > limit else "")
 
 
 def _item_line(item: ItemResult) -> str:

@@ -3,9 +3,11 @@ data specs, what a student can see in a results.json, and a record of every file
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
@@ -109,6 +111,27 @@ def student_strings(document: dict[str, Any], when: str = "visible") -> list[str
 
 def flat(text: str) -> str:
     return " ".join(text.split())
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
+_LIVE = re.compile(
+    r"(?<!\\)<[A-Za-z/!?]"                    # an HTML tag or comment
+    r"|(?<!\\)\[(?:[^\]\\]|\\.)*(?<!\\)\]\("  # a link or an image: [text](target)
+    r"|(?<![\\:])\b(?:https?|javascript):(?=//|\S)"  # an autolink
+    r"|[\u202a-\u202e\u2066-\u2069\u200b-\u200f]"   # text that is reordered or hidden
+)
+
+
+def live_markup(markdown: str) -> list[str]:
+    """Pieces of Markdown that would render as markup (outside code spans), or reorder or hide text."""
+    text = _CODE_SPAN.sub(" ", markdown)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)  # the grader's own reading of a formula
+    return [m.group() for m in _LIVE.finditer(text)]
+
+
+def rendered(markdown: str) -> str:
+    """The characters Markdown displays for escaped text: backslash escapes and HTML entities undone."""
+    return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown))
 
 
 class OpenRecorder:

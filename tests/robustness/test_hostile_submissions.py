@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ from rbutil import (
     OpenRecorder,
     build_submission,
     flat,
+    live_markup,
+    rendered,
     make_source,
     student_strings,
 )
@@ -74,7 +77,11 @@ def test_hostile_submission(case, tmp_path):
     expect = case["expect"]
 
     assert all(t["name"] != "Grading failed" for t in document["tests"]), document["output"]
-    shown = flat("\n".join(student_strings(document)))
+    shown = flat(rendered("\n".join(student_strings(document))))
+    # What the student controls reaches Gradescope's Markdown as text: no link, image, tag or fake heading.
+    for string in student_strings(document):
+        assert live_markup(string) == [], string
+        assert not re.search(r"(?m)^#+ *Score", string), string
     for fragment in expect.get("note", []):
         assert flat(fragment) in shown, f"{fragment!r} not in {document['output']!r}"
 
