@@ -79,7 +79,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    entries = find_submissions(submissions, unpack_to=state / "export")
+    entries = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
     history = journal.read(fingerprint)

@@ -76,8 +76,10 @@ class Entry:
         return digest.hexdigest()
 
 
-def find_submissions(source: Path, *, unpack_to: Path) -> list[Entry]:
-    """The submissions under `source` (folder or zip), sorted by name. Zips are unpacked below `unpack_to`."""
+def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> list[Entry]:
+    """The submissions under `source` (folder or zip), sorted by name. Zips are unpacked below `unpack_to`.
+
+    `outdir`, when it lies inside `source`, is the batch's own output and never a student."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
     if source.is_file():
@@ -87,8 +89,10 @@ def find_submissions(source: Path, *, unpack_to: Path) -> list[Entry]:
     root = _export_root(source)
     metadata = read_metadata(root / METADATA_FILE)
     entries = []
+    own = outdir.resolve() if outdir is not None else None
     for child in sorted(root.iterdir(), key=lambda p: p.name):
         skipped = child.name.startswith((".", "__MACOSX")) or child.name == HANDOUT_TEMPLATE
+        skipped = skipped or (own is not None and child.resolve() == own)
         if skipped or child.is_symlink() or is_grader_file(child.name):
             continue
         if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):

@@ -127,3 +127,15 @@ def test_summary_tells_the_instructor_how_the_class_did(graded):
     _, _, summary = graded
     assert "46 submissions" in summary.text and "mean" in summary.text and "flagged for review" in summary.text
     assert "no answers" in summary.text, summary.text
+
+
+def test_an_output_folder_inside_the_submissions_is_not_a_student(tmp_path, hw3):
+    source = tmp_path / "class"
+    generate_class(source, 3, seed=11, export=False)
+    students = sorted(p.name for p in source.iterdir())
+    for _ in range(2):  # the second run finds the first run's output beside the students
+        summary = run_batch(submissions=source, outdir=source / "graded", assignment=hw3, jobs=1)
+        assert summary.submissions == len(students)
+    rows = _csv(source / "graded" / "grades.csv")
+    assert sorted(r["submission"] for r in rows if r["submission"] in students) == students
+    assert all(r["submission"] != "graded" for r in rows)
