@@ -74,7 +74,8 @@ def test_keyword_matcher_is_well_formed_and_quotes_only_the_answer(answer):
             assert item.label and item.feedback and math.isfinite(item.points)
             assert item.points <= item.max_points + 1e-9 or item.max_points == 0
             if item.evidence is not None:  # the words shown back are the student's own, never the rubric's
-                pieces = item.evidence.split("; ")  # a group quotes each of its concepts' evidence
+                # A group quotes each of its concepts' evidence; a loose match quotes its words apart, with "…".
+                pieces = [w for e in item.evidence.split("; ") for w in e.split(" … ")]
                 assert all(_flat_lower(e) in _flat_lower(shown) for e in pieces), (item.id, item.evidence)
 
 
