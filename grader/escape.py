@@ -1,4 +1,4 @@
-"""Student-controlled text made safe for the screens people read: Markdown, CSV cells, plain terminals.
+"""Student-controlled text made safe for the screens people read: Markdown and CSV cells.
 
 Every writer that shows a file name, an answer or a quote from one goes through here, so an answer can
 neither inject markup (links, images, HTML, headings) nor hide or reorder what a person sees.
@@ -44,6 +44,13 @@ def inline_code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def code_block(text: str) -> str:
+    """A fenced Markdown block showing `text` as it is: the fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{visible(text)}\n{fence}"
 
 
 # A spreadsheet evaluates a cell that starts with one of these; full-width forms count after NFKC.

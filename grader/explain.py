@@ -85,7 +85,7 @@ def _outcome_lines(outcome: Outcome) -> list[str]:
         lines.append(f"  read as: {_flat(outcome.reading.strip().strip('$'))}")
     if outcome.error:
         # The student's message is Markdown; at a terminal the caret block needs no fences.
-        error = "\n".join(ln for ln in outcome.error.strip().split("\n") if ln.strip() not in ("```", ""))
+        error = "\n".join(ln for ln in outcome.error.strip().split("\n") if ln.strip().strip("`"))
         lines.append("  could not be checked: " + _indent(error, "    "))
     shown = {k: outcome.details[k] for k in _DETAILS if outcome.details.get(k)}
     if shown:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Iterable
 
 from grader import atomic
-from grader.escape import csv_cell
 from grader.batch.diff import Change
 from grader.batch.stats import ClassStats
+from grader.escape import csv_cell
 
 POINTS_POSSIBLE = "Points Possible"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
+from grader.escape import code_block
 from grader.formula.errors import ReadFailure, caret
 from grader.formula.extract import (
     lhs_sequence,
@@ -85,7 +86,7 @@ class ReadError:
         return caret(self.text, self.offset, self.end)
 
     def student_message(self) -> str:
-        return f"{self.message}\n\n```\n{self.caret()}\n```"
+        return f"{self.message}\n\n{code_block(self.caret())}"
 
 
 ReadResult = ReadOk | ReadError
