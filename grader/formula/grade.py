@@ -18,17 +18,16 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from grader.formula.equivalence import Values, Verdict, compare, fingerprint
-from grader.formula.reading import (
+from grader.formula.checking.equivalence import Values, Verdict, compare, fingerprint
+from grader.formula.reading.read import (
     Constants,
     ReadError,
     ReadOk,
     ReadResult,
     exact_constants,
-    read_formula,
-    spec_key,
 )
-from grader.formula.spec import FormulaSpec
+from grader.formula.checking.bounds import read_formula
+from grader.formula.spec import FormulaSpec, spec_key
 from grader.results import ItemResult, Outcome, status_for
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -112,8 +113,6 @@ class FormulaSpec(BaseModel):
 
     @model_validator(mode="after")
     def _names_and_constraints(self) -> FormulaSpec:
-        from grader.formula.domain import ConstraintError, parse_constraints
-
         if self.sequences and not self.length:
             raise ValueError("a formula with `sequences` needs `length`: the variable that is their length (T)")
         if self.length and self.length not in self.variables:
@@ -131,3 +130,51 @@ class FormulaSpec(BaseModel):
             if unknown:
                 raise ValueError(f"the constraint {text!r} names {', '.join(unknown)}, which is not in `variables`")
         return self
+
+
+_REL = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(\w+)\s*$")
+_DIV = re.compile(r"^\s*(\w+)\s*(?:divides|\|)\s*(\w+)\s*$")
+_PARITY = re.compile(r"^\s*(\w+)\s+(?:is\s+)?(even|odd)\s*$")
+
+
+class ConstraintError(ValueError):
+    pass
+
+
+def parse_constraints(spec: FormulaSpec) -> list[tuple]:
+    out: list[tuple] = []
+    for c in spec.constraints:
+        if m := _DIV.match(c):
+            out.append(("div", m.group(1), m.group(2)))
+        elif m := _PARITY.match(c):
+            out.append((m.group(2), m.group(1)))
+        elif m := _REL.match(c):
+            op = {"≤": "<=", "≥": ">=", "≠": "!="}.get(m.group(2), m.group(2))
+            out.append(("rel", m.group(1), op, m.group(3)))
+        else:
+            raise ConstraintError(f"I can't read the constraint {c!r}")
+    return out
+
+
+_KEY_FIELDS = {
+    "read": {"variables", "sequences", "length", "targets", "find_in_text"},
+    "points": {"variables", "constraints", "sequences", "length", "seed"},
+    # what a part's reference and wrong answers depend on (`grade._part`): how they are read and sampled
+    "grade": {"variables", "sequences", "length", "targets", "find_in_text", "constraints", "seed", "wrong_answers"},
+}
+_SPEC_KEYS: dict[tuple[int, str], tuple[FormulaSpec, str]] = {}
+
+
+def spec_key(spec: FormulaSpec, what: str = "read") -> str:
+    """What of the spec changes how a text is read (variables, sequences, ...) or where it is sampled.
+
+    Memoised per spec object (rubric specs live as long as the run; the memo holds them, so ids stay unique).
+    A spec edited in place after its first use keeps its old key: build a new spec instead."""
+    hit = _SPEC_KEYS.get((id(spec), what))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    key = spec.model_dump_json(include=_KEY_FIELDS[what])
+    if len(_SPEC_KEYS) > 10_000:
+        _SPEC_KEYS.clear()
+    _SPEC_KEYS[(id(spec), what)] = (spec, key)
+    return key

@@ -8,21 +8,15 @@ ones make accidental agreement of different formulas unlikely).
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.formula.spec import FormulaSpec
+from grader.formula.spec import FormulaSpec, parse_constraints, spec_key
 
 # (how many points, largest value) per size
 TIERS = ((4, 6), (5, 60), (3, 500))
 SEQUENCE_TIERS = ((6, 8), (6, 24), (4, 60))
 _TRIES = 400
-
-_REL = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(\w+)\s*$")
-_DIV = re.compile(r"^\s*(\w+)\s*(?:divides|\|)\s*(\w+)\s*$")
-_PARITY = re.compile(r"^\s*(\w+)\s+(?:is\s+)?(even|odd)\s*$")
-
 
 @dataclass(frozen=True)
 class Point:
@@ -31,25 +25,6 @@ class Point:
 
     def describe(self) -> str:
         return ", ".join(f"{k} = {v}" for k, v in self.variables.items())
-
-
-class ConstraintError(ValueError):
-    pass
-
-
-def parse_constraints(spec: FormulaSpec) -> list[tuple]:
-    out: list[tuple] = []
-    for c in spec.constraints:
-        if m := _DIV.match(c):
-            out.append(("div", m.group(1), m.group(2)))
-        elif m := _PARITY.match(c):
-            out.append((m.group(2), m.group(1)))
-        elif m := _REL.match(c):
-            op = {"≤": "<=", "≥": ">=", "≠": "!="}.get(m.group(2), m.group(2))
-            out.append(("rel", m.group(1), op, m.group(3)))
-        else:
-            raise ConstraintError(f"I can't read the constraint {c!r}")
-    return out
 
 
 def _val(tok: str, vals: dict[str, Fraction]) -> Fraction:
@@ -93,8 +68,6 @@ _POINTS: dict[str, tuple[Point, ...]] = {}
 
 def sample_points(spec: FormulaSpec) -> tuple[Point, ...]:
     """The part's sample points (cached per spec)."""
-    from grader.formula.reading import spec_key
-
     key = spec_key(spec, "points")
     pts = _POINTS.get(key)
     if pts is None:

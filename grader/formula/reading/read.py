@@ -1,4 +1,4 @@
-"""`read_formula`: from an answer (or a rubric's formula) to a typed result, success or failure."""
+"""`read`: from an answer (or a rubric's formula) to a typed result, success or failure."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from functools import cached_property
 
 from grader.escape import code_block
 from grader.formula.errors import ReadFailure, caret
-from grader.formula.extract import (
+from grader.formula.reading.prose import (
     lhs_sequence,
     math_segments,
     split_sides,
     strip_clutter,
     target_lines,
 )
-from grader.formula.latex import to_latex
-from grader.formula.lexer import Names, blank_text
-from grader.formula.nodes import Node, walk
-from grader.formula.normalize import Clean, clean
-from grader.formula.reader import read_clean
-from grader.formula.spec import FormulaSpec
+from grader.formula.reading.latex import to_latex
+from grader.formula.reading.tokens import Names, blank_text
+from grader.formula.reading.tree import Node, walk
+from grader.formula.reading.unicode import Clean, clean
+from grader.formula.reading.build import BoundsCheck, read_clean
+from grader.formula.spec import FormulaSpec, spec_key
 
 MAX_ANSWER_CHARS = 20_000
 
@@ -57,7 +57,7 @@ class ReadOk:
     @property
     def expr(self):
         """The formula as a sympy expression (built on demand, from the checked tree)."""
-        from grader.formula.symbolic import to_sympy
+        from grader.formula.reading.sympy_view import to_sympy
 
         return to_sympy(self.node)
 
@@ -128,12 +128,13 @@ def exact_constants(constants: dict | None) -> Constants:
     return out
 
 
-def read_formula(text: str, spec: FormulaSpec, *, constants: dict | None = None) -> ReadResult:
-    """Read `text` (a student's answer or a rubric formula) with the part's names; never raises on bad input."""
-    key = (text, spec_key(spec), _const_key(constants))
+def read(text: str, spec: FormulaSpec, *, constants: dict | None = None, check: BoundsCheck | None = None) -> ReadResult:
+    """Read `text` (a student's answer or a rubric formula) with the part's names; never raises on bad input.
+    `check` bounds each tree read (`checking.bounds.read_formula` passes the evaluator's limits)."""
+    key = (text, spec_key(spec), _const_key(constants), check)
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _read(text, spec, constants)
+        hit = _read(text, spec, constants, check)
         if len(text) <= _CACHE_TEXT_CHARS:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.clear()
@@ -146,35 +147,11 @@ _CACHE_SIZE = 4_096
 _CACHE_TEXT_CHARS = 4_000  # long texts are not kept
 
 
-_KEY_FIELDS = {
-    "read": {"variables", "sequences", "length", "targets", "find_in_text"},
-    "points": {"variables", "constraints", "sequences", "length", "seed"},
-    # what a part's reference and wrong answers depend on (`grade._part`): how they are read and sampled
-    "grade": {"variables", "sequences", "length", "targets", "find_in_text", "constraints", "seed", "wrong_answers"},
-}
-_SPEC_KEYS: dict[tuple[int, str], tuple[FormulaSpec, str]] = {}
-
-
-def spec_key(spec: FormulaSpec, what: str = "read") -> str:
-    """What of the spec changes how a text is read (variables, sequences, ...) or where it is sampled.
-
-    Memoised per spec object (rubric specs live as long as the run; the memo holds them, so ids stay unique).
-    A spec edited in place after its first use keeps its old key: build a new spec instead."""
-    hit = _SPEC_KEYS.get((id(spec), what))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    key = spec.model_dump_json(include=_KEY_FIELDS[what])
-    if len(_SPEC_KEYS) > 10_000:
-        _SPEC_KEYS.clear()
-    _SPEC_KEYS[(id(spec), what)] = (spec, key)
-    return key
-
-
 def _const_key(constants: dict | None) -> tuple:
     return tuple(sorted((str(k), str(v)) for k, v in (constants or {}).items()))
 
 
-def _read(text: str, spec: FormulaSpec, constants: dict | None) -> ReadResult:
+def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsCheck | None) -> ReadResult:
     if not isinstance(text, str):
         return ReadError("The answer is not text.", 0, "")
     if len(text) > MAX_ANSWER_CHARS:
@@ -192,7 +169,7 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None) -> ReadResult:
     results: list[tuple[int, int, ReadResult]] = []
     first_error: ReadError | None = None
     for order, (cand, in_math) in enumerate(candidates):
-        res = _read_candidate(cand, spec, names, consts, text)
+        res = _read_candidate(cand, spec, names, consts, text, check)
         if isinstance(res, ReadError):
             first_error = first_error or res
             continue
@@ -207,7 +184,7 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None) -> ReadResult:
     if spec.find_in_text and not any(in_math for _, in_math in candidates) and not target_lines(src, spec.targets):
         lines = _lines(src)
         for cand in lines:
-            res = _read_candidate(cand, spec, names, consts, text)
+            res = _read_candidate(cand, spec, names, consts, text, check)
             if isinstance(res, ReadOk):
                 return res
         what = f"`{spec.targets[0]} = ...`" if spec.targets else "a formula"
@@ -269,7 +246,8 @@ _NAME_LHS = re.compile(r"^\s*[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]+\}?)?\s*(?:\
 _PROSE = re.compile(r"^[A-Za-z ,'-]*$")
 
 
-def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, original: str) -> ReadResult:
+def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, original: str,
+                    check: BoundsCheck | None) -> ReadResult:
     cand = strip_clutter(cand, names)
     sides = split_sides(cand)
     lhs: tuple[str, str] | None = None
@@ -280,7 +258,7 @@ def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, origin
     for side in sides[:-1]:
         if not (side is sides[0] and (lhs or _NAME_LHS.match(side.text) or _PROSE.match(side.text))):
             try:
-                read_clean(strip_clutter(side, names), names, consts, original)
+                read_clean(strip_clutter(side, names), names, consts, original, check)
             except ReadFailure as f:
                 return ReadError(f.message, f.offset, original, f.end)
     error: ReadError | None = None
@@ -290,7 +268,7 @@ def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, origin
         if lhs and lhs[0] in spec.sequences and lhs[1] not in spec.variables and lhs[1].isalpha():
             n = Names((*names.variables, lhs[1]), names.sequences, names.constants)
         try:
-            node, notes = read_clean(side, n, consts, original)
+            node, notes = read_clean(side, n, consts, original, check)
         except ReadFailure as f:
             error = error or ReadError(f.message, f.offset, original, f.end)
             continue

@@ -1,6 +1,6 @@
 """The LALR parser (built once, at import) and the messages of its failures.
 
-Tokens come from our own tokenizer (`lexer.py`); lark only applies the grammar in `grammar.lark`.
+Tokens come from our own tokenizer (`tokens.py`); lark only applies the grammar in `grammar.lark`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from grader.formula.nodes import Node
+from grader.formula.reading.tree import Node
 
 _ADD, _MUL, _NEG, _POW, _POST, _ATOM = 1, 2, 3, 4, 5, 6
 

@@ -11,26 +11,30 @@ One rule to know: `/` divides by the next factor only, left to right, as in Pyth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
 from lark import Token, Tree
 
-from grader.formula.bounds import check_bounds, check_depth
 from grader.formula.errors import ReadFailure
-from grader.formula.lexer import FUNCTIONS, Names, sum_indices, tokenize
-from grader.formula.nodes import Node
-from grader.formula.normalize import Clean
-from grader.formula.parse import parse_tokens, wrap_infix
+from grader.formula.reading.tokens import FUNCTIONS, Names, sum_indices, tokenize
+from grader.formula.reading.tree import Node
+from grader.formula.reading.unicode import Clean
+from grader.formula.reading.grammar import parse_tokens, wrap_infix
 
 MAX_FORMULA_CHARS = 2000
+MAX_TREE_DEPTH = 160
+BoundsCheck = Callable[[Node, dict[str, Fraction]], None]  # raises ReadFailure
 
 _ARITY = {canon: arity for canon, arity in FUNCTIONS.values()}
 _ARITY.update({"log2": 1, "sqrt": 1})
 
 
-def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source: str = "") -> tuple[Node, list[str]]:
-    """Read one cleaned formula; returns the tree and notes on how it was read. Raises ReadFailure."""
+def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source: str = "",
+               check: BoundsCheck | None = None) -> tuple[Node, list[str]]:
+    """Read one cleaned formula; returns the tree and notes on how it was read. Raises ReadFailure.
+    `check` bounds the built tree (the checker's evaluation limits on constant parts)."""
     if len(src.text) > MAX_FORMULA_CHARS:
         raise ReadFailure(f"The formula is too long (more than {MAX_FORMULA_CHARS} characters).", src.at(0))
     names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text))
@@ -43,8 +47,19 @@ def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source:
     check_depth(tree)
     b = _Builder(names, constants, source)
     node = b.build(tree.children[0], frozenset())
-    check_bounds(node, constants)
+    if check is not None:
+        check(node, constants)
     return node, b.notes
+
+
+def check_depth(tree: Tree) -> None:
+    stack = [(tree, 0)]
+    while stack:
+        t, d = stack.pop()
+        if d > MAX_TREE_DEPTH:
+            tok = next((x for x in t.scan_values(lambda v: isinstance(v, Token))), None)
+            raise ReadFailure("The formula is nested too deeply.", tok.start_pos if tok else 0)
+        stack.extend((c, d + 1) for c in t.children if isinstance(c, Tree))
 
 
 def _span(tree) -> tuple[int, int]:

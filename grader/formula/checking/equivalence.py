@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from grader.formula.compiled import compiled
-from grader.formula.domain import Point, sample_points
+from grader.formula.checking.compiled import compiled
+from grader.formula.checking.domain import Point, sample_points
 from grader.formula.errors import CheckFailure
-from grader.formula.evaluate import Env, NoPattern, Undefined, Value, exact
-from grader.formula.reading import ReadOk, exact_constants, read_formula, spec_key
-from grader.formula.spec import FormulaSpec
-from grader.formula.symbolic import prove_equal
+from grader.formula.checking.arithmetic import Env, NoPattern, Undefined, Value, exact
+from grader.formula.checking.bounds import read_formula
+from grader.formula.reading.read import ReadOk, exact_constants
+from grader.formula.spec import FormulaSpec, spec_key
+from grader.formula.checking.proof import prove_equal
 
 MIN_POINTS = 6
 CHECK_BUDGET_S = 1.0  # CPU seconds for evaluating one pair at all points (the sandbox's kill is the last resort)

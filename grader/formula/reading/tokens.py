@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from grader.formula.errors import ReadFailure
-from grader.formula.normalize import Clean
+from grader.formula.reading.unicode import Clean
 
 MAX_NUMBER_DIGITS = 30
 MAX_NESTING = 40
