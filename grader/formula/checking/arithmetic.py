@@ -1,7 +1,10 @@
 """Exact arithmetic on formula values, with bounds on every intermediate value.
 
-Values are `Fraction`s (exact) or, for irrational results of `log` and `sqrt`, floats. Anything that would
-grow past the bounds raises `CheckFailure`; anything undefined (division by zero, `x_{T+1}`) raises `Undefined`.
+Values are exact rationals (`int`, `Fraction`) wherever the result is rational (`4^{-1/2}`, `\\log_2 8`,
+`\\sqrt{12}/\\sqrt 3`), and otherwise mpmath numbers at `PRECISION_BITS` (real `mpf`, or `mpc` on a complex
+domain): far more digits than any cancellation in a formula a student writes can eat, so that a true identity
+is never rejected and `2^{t/5.1}` is told from `2^{0.196078431373 t}`. Anything that would grow past the bounds
+raises `CheckFailure`; anything undefined (division by zero, `x_{T+1}`, `\\log 0`) raises `Undefined`.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import mpmath
 
 from grader.formula.errors import CheckFailure
 from grader.formula.reading.tree import Node
@@ -19,11 +24,45 @@ MAX_BINOMIAL_K = 2_000
 MAX_SUM_TERMS = 5_000
 _ONE = Fraction(1)
 
-Value = Fraction | float
+PRECISION_BITS = 256  # about 77 digits
+MP = mpmath.MPContext()  # a context of our own: sympy's and other users' precision are left alone
+MP.prec = PRECISION_BITS
+MPF, MPC = type(MP.mpf(1)), type(MP.mpc(1))
+INEXACT = (MPF, MPC)
+MAX_MAGNITUDE = MP.mpf(2) ** MAX_BITS
+
+Value = int | Fraction | MPF | MPC
+
+
+def mp(v) -> MPF | MPC:
+    """A value as an mpmath number (a Fraction exactly divided at the working precision)."""
+    if isinstance(v, INEXACT):
+        return v
+    if isinstance(v, Fraction):
+        return MP.mpf(v.numerator) / v.denominator
+    return MP.mpf(v)
+
+
+def is_real(v) -> bool:
+    return not isinstance(v, MPC)
+
+
+def real(v, what: str):
+    """`v` as a real value; a complex one (with a nonzero imaginary part) is undefined for `what`."""
+    if isinstance(v, MPC):
+        if v.imag != 0:
+            raise Undefined(f"{what} of a complex number")
+        return v.real
+    return v
 
 
 class Undefined(Exception):
     """The formula has no value at this point."""
+
+
+class AtEdge(Undefined):
+    """A factorial or binomial of a negative integer: a counting formula past the edge of its domain
+    (`(n-2)!` at n = 1), where a reader takes the count's convention rather than a gap in the formula."""
 
 
 class NoPattern(Undefined):
@@ -40,11 +79,21 @@ class Env:
     constants: dict[str, Fraction] = field(default_factory=dict)
     sequences: dict[str, dict[int, Value]] = field(default_factory=dict)
     work: int = MAX_WORK  # what is left of the budget
+    complex: bool = False  # complex values allowed (principal branches), else undefined off the reals
 
     def spend(self, terms: int) -> None:
         self.work -= terms
         if self.work < 0:
             raise CheckFailure("too much work")
+
+
+MATH_CONSTANTS = {"pi": MP.pi, "e": MP.e, "i": MP.mpc(0, 1)}
+
+
+def math_constant(name: str, env: Env) -> Value:
+    if name == "i" and not env.complex:
+        raise Undefined("the imaginary unit on a real domain")
+    return +MATH_CONSTANTS[name]  # `+` rounds to the working precision
 
 
 def exact(v) -> int | Fraction:
@@ -61,8 +110,14 @@ def _check(v: Value) -> Value:
     elif isinstance(v, Fraction):
         if v.numerator.bit_length() + v.denominator.bit_length() > MAX_BITS:
             raise CheckFailure("value too large")
-    elif math.isnan(v) or math.isinf(v):
-        raise CheckFailure("value too large")
+    elif isinstance(v, MPF):
+        if not MP.isfinite(v) or abs(v) > MAX_MAGNITUDE:
+            raise CheckFailure("value too large")
+    elif isinstance(v, MPC):
+        if not MP.isfinite(v) or abs(v) > MAX_MAGNITUDE:
+            raise CheckFailure("value too large")
+    elif isinstance(v, float):  # pragma: no cover - values are never floats
+        raise CheckFailure("inexact value")
     return v
 
 
@@ -71,18 +126,16 @@ def _int(v: Value, what: str) -> int:
         return v
     if isinstance(v, Fraction) and v.denominator == 1:
         return v.numerator
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**52:
-        return int(v)
     raise Undefined(f"{what} of a non-integer")
 
 
-def _pow(b: Value, e: Value) -> Value:
+def _pow(b: Value, e: Value, complex_ok: bool = False) -> Value:
     if isinstance(e, int) or (isinstance(e, Fraction) and e.denominator == 1):
         k = int(e)
         if b == 0 and k < 0:
             raise Undefined("division by zero")
         if k == 0:
-            return 1
+            return 1  # 0^0 = 1 by convention (binomial theorem, power series); `isolated_points` names it
         if isinstance(b, (int, Fraction)):
             if b == 0 or b == 1:
                 return b
@@ -97,24 +150,35 @@ def _pow(b: Value, e: Value) -> Value:
             if isinstance(b, int):
                 return b**k if k > 0 else Fraction(1, b ** (-k))
             return exact(b**k)
-        try:
-            return _check(float(b) ** k)
-        except OverflowError:
-            raise CheckFailure("power too large") from None
+        if abs(k) > 10 * MAX_BITS:
+            raise CheckFailure("power too large")
+        return _check(b**k)
     # fractional exponent: exact when the root is exact
-    if isinstance(b, (int, Fraction)) and isinstance(e, Fraction) and b >= 0 and e.denominator <= 8:
-        root = _exact_root(Fraction(b), e.denominator)
-        if root is not None:
-            return _pow(root, Fraction(e.numerator))
-    fb, fe = float(b), float(e)
+    if isinstance(b, (int, Fraction)) and isinstance(e, Fraction) and e.denominator <= 64:
+        if b >= 0:
+            root = _exact_root(Fraction(b), e.denominator)
+            if root is not None:
+                return _pow(root, Fraction(e.numerator))
+        elif e.denominator % 2 == 1 and not complex_ok:  # the real odd root of a negative number
+            root = _exact_root(Fraction(-b), e.denominator)
+            if root is not None:
+                return _pow(-root, Fraction(e.numerator))
+    if b == 0:
+        if is_real(e) and real(e, "power") > 0:
+            return 0
+        raise Undefined("0 to a power that is not positive")
+    if isinstance(e, MPC) or isinstance(b, MPC) or complex_ok:
+        if not complex_ok:
+            raise Undefined("a complex power")
+        return _check(MP.power(MP.mpc(mp(b)), mp(e)))
+    fb, fe = mp(b), mp(e)
     if fb < 0:
-        raise Undefined("root of a negative number")
-    if fb == 0 and fe < 0:
-        raise Undefined("division by zero")
-    try:
-        return _check(fb**fe)
-    except OverflowError:
-        raise CheckFailure("power too large") from None
+        if isinstance(e, Fraction) and e.denominator % 2 == 1:  # real odd roots of negative numbers
+            return _check(-(MP.power(-fb, fe)) if e.numerator % 2 else MP.power(-fb, fe))
+        raise Undefined("a root of a negative number")
+    if fe * MP.log(fb) > MAX_BITS:  # before the power is built: `e^{e^{e^{10}}}` stops here
+        raise CheckFailure("power too large")
+    return _check(MP.power(fb, fe))
 
 
 def _iroot(n: int, k: int) -> int | None:
@@ -134,52 +198,117 @@ def _exact_root(b: Fraction, k: int) -> Fraction | None:
     return Fraction(p, q)
 
 
-def _log(v: Value) -> float:
+def _log(v: Value, complex_ok: bool = False) -> Value:
+    if v == 1:
+        return 0
+    if isinstance(v, MPC) or (complex_ok and v != 0 and not (is_real(v) and v > 0)):
+        if not complex_ok or v == 0:
+            raise Undefined("logarithm of a complex number" if v != 0 else "logarithm of 0")
+        return MP.log(MP.mpc(mp(v)))  # the principal branch
     if v <= 0:
         raise Undefined("logarithm of a non-positive number")
-    if isinstance(v, int):
-        return math.log(v)
-    if isinstance(v, Fraction):
-        return math.log(v.numerator) - math.log(v.denominator)
-    return math.log(v)
+    return MP.log(mp(v))
 
 
-def _call(func: str, args: list) -> Value:
-    if func == "binomial":
-        n, k = _int(args[0], "binomial"), _int(args[1], "binomial")
+# Elementary functions of one argument: (mpmath function, real domain check or None). Values on the reals unless
+# the part is complex (principal branches there).
+_ELEMENTARY = {
+    "exp": ("exp", None), "sin": ("sin", None), "cos": ("cos", None), "tan": ("tan", "cos"),
+    "cot": ("cot", "sin"), "sec": ("sec", "cos"), "csc": ("csc", "sin"),
+    "asin": ("asin", "unit"), "acos": ("acos", "unit"), "atan": ("atan", None), "acot": ("acot", None),
+    "sinh": ("sinh", None), "cosh": ("cosh", None), "tanh": ("tanh", None),
+    "sech": ("sech", None), "csch": ("csch", "nonzero"), "coth": ("coth", "nonzero"),
+    "asinh": ("asinh", None), "acosh": ("acosh", "ge1"), "atanh": ("atanh", "open_unit"),
+}
+_AT_ZERO = {"exp": 1, "sin": 0, "cos": 1, "tan": 0, "atan": 0, "sinh": 0, "cosh": 1, "tanh": 0, "sech": 1,
+            "asin": 0, "asinh": 0, "atanh": 0}
+MAX_TRIG_ARG = MP.mpf(2) ** 64  # `\\sin(10^{10^{10}})`: beyond this the argument's digits say nothing
+
+
+def _elementary(func: str, v: Value, complex_ok: bool) -> Value:
+    if v == 0 and func in _AT_ZERO:
+        return _AT_ZERO[func]
+    if v == 0 and func in ("cot", "csc", "csch", "coth"):
+        raise Undefined(f"{func} of 0")
+    name, dom = _ELEMENTARY[func]
+    x = mp(v)
+    if isinstance(x, MPC) and not complex_ok:
+        raise Undefined(f"{func} of a complex number")
+    size = abs(x)
+    if func == "exp" and (x.real if isinstance(x, MPC) else x) > MAX_BITS * 0.7:
+        raise CheckFailure("power too large")
+    if func in ("sinh", "cosh", "tanh", "sech", "csch", "coth") and size > MAX_BITS * 0.7:
+        if func in ("tanh", "coth") and is_real(x):
+            return 1 if x > 0 else -1
+        if func in ("sech", "csch") and is_real(x):
+            return 0
+        raise CheckFailure("value too large")
+    if func in ("sin", "cos", "tan", "cot", "sec", "csc") and size > MAX_TRIG_ARG:
+        raise CheckFailure("argument too large")
+    if not complex_ok and is_real(x):
+        if dom == "unit" and abs(x) > 1:
+            raise Undefined(f"{func} outside [-1, 1]")
+        if dom == "open_unit" and abs(x) >= 1:
+            raise Undefined(f"{func} outside (-1, 1)")
+        if dom == "ge1" and x < 1:
+            raise Undefined(f"{func} below 1")
+    out = getattr(MP, name)(x)
+    if not complex_ok and isinstance(out, MPC):
+        raise Undefined(f"{func} has no real value here")
+    return _check(out)
+
+
+def _ordered(args: list, what: str) -> list:
+    vals = [real(a, what) for a in args]
+    if any(isinstance(v, MPF) for v in vals):
+        return [mp(v) for v in vals]
+    return vals
+
+
+def _call(func: str, args: list, complex_ok: bool = False) -> Value:
+    if func in _ELEMENTARY:
+        return _elementary(func, args[0], complex_ok)
+    if func in ("binomial", "perm"):
+        n, k = _int(args[0], func), _int(args[1], func)
         if k < 0:
             return 0
         if n < 0:
-            raise Undefined("binomial of a negative number")
+            raise AtEdge(f"{'binomial' if func == 'binomial' else 'permutations'} of a negative number")
         if k > n:
             return 0
-        if min(k, n - k) > MAX_BINOMIAL_K or n > 10**7:
-            raise CheckFailure("binomial too large")
-        return math.comb(n, k)
+        if min(k, n - k) > MAX_BINOMIAL_K or n > 10**7 or (func == "perm" and k > MAX_FACTORIAL):
+            raise CheckFailure(f"{func} too large")
+        return math.comb(n, k) if func == "binomial" else math.perm(n, k)
     if func == "min":
-        return min(args)
+        return min(_ordered(args, "min"))
     if func == "max":
-        return max(args)
-    if func == "floor":
-        return math.floor(args[0])
-    if func == "ceil":
-        return math.ceil(args[0])
+        return max(_ordered(args, "max"))
+    if func in ("floor", "ceil"):
+        v = real(args[0], func)
+        if isinstance(v, MPF):
+            return int(MP.floor(v) if func == "floor" else MP.ceil(v))
+        return math.floor(v) if func == "floor" else math.ceil(v)
     if func == "abs":
-        return abs(args[0])
+        v = args[0]
+        return _check(MP.fabs(v) if isinstance(v, MPC) else abs(v))
     if func == "sqrt":
         v = args[0]
-        if v < 0:
-            raise Undefined("square root of a negative number")
-        if isinstance(v, (int, Fraction)):
+        if isinstance(v, (int, Fraction)) and v >= 0:
             r = _exact_root(Fraction(v), 2)
             if r is not None:
                 return exact(r)
-        return math.sqrt(v)
-    if func in ("log", "log2", "logb"):
+        if isinstance(v, MPC) or (complex_ok and v < 0):
+            if not complex_ok:
+                raise Undefined("square root of a complex number")
+            return MP.sqrt(MP.mpc(mp(v)))  # the principal branch
+        if v < 0:
+            raise Undefined("square root of a negative number")
+        return MP.sqrt(mp(v))
+    if func in ("log", "log2", "log10", "logb"):
         if func == "logb":
             base, v = args
         else:
-            base, v = (Fraction(2) if func == "log2" else None), args[0]
+            base, v = {"log2": 2, "log10": 10}.get(func), args[0]
         if base is not None and isinstance(v, (int, Fraction)) and isinstance(base, (int, Fraction)) and v > 0 \
                 and base > 1:
             # exact when v is an integer power of the base
@@ -187,13 +316,11 @@ def _call(func: str, args: list) -> Value:
             if k is not None:
                 return k
         if base is not None:
-            lb = _log(base)
+            lb = _log(base, complex_ok)
             if lb == 0:
                 raise Undefined("logarithm to base 1")
-            return _log(v) / lb
-        if v == 1:
-            return 0
-        return _log(v)
+            return _log(v, complex_ok) / lb
+        return _log(v, complex_ok)
     raise CheckFailure(f"unknown function {func}")  # pragma: no cover
 
 

@@ -67,7 +67,7 @@ def _compile(node: Node) -> Fn:
             total = 0
             for f in fs:
                 total = total + f(env)
-            if type(total) is float:
+            if type(total) in ar.INEXACT:
                 return ar._check(total)
             return _norm(total)
 
@@ -102,21 +102,21 @@ def _compile(node: Node) -> Fn:
             t = type(v)
             if t is int:
                 return Fraction(1, v) if v not in (1, -1) else v
-            if t is float:
+            if t in ar.INEXACT:
                 return 1 / v
             return _norm(1 / v)
 
         return inv
     if k == "pow":
         fb, fe = _compile(a[0]), _compile(a[1])
-        return lambda env: ar._pow(fb(env), fe(env))
+        return lambda env: ar._pow(fb(env), fe(env), env.complex)
     if k == "fact":
         f = _compile(a[0])
 
         def fact(env):
             n = ar._int(f(env), "factorial")
             if n < 0:
-                raise ar.Undefined("factorial of a negative number")
+                raise ar.AtEdge("factorial of a negative number")
             if n > ar.MAX_FACTORIAL:
                 raise CheckFailure("factorial too large")
             import math
@@ -127,7 +127,7 @@ def _compile(node: Node) -> Fn:
     if k == "call":
         func = a[0]
         fs = [_compile(c) if isinstance(c, Node) else (lambda env, c=c: c) for c in a[1:]]
-        return lambda env: _norm(ar._call(func, [f(env) for f in fs]))
+        return lambda env: _norm(ar._call(func, [f(env) for f in fs], env.complex))
     if k == "idx":
         name, fi = a[0], _compile(a[1])
 
@@ -142,7 +142,11 @@ def _compile(node: Node) -> Fn:
             return v
 
         return idx
-    if k == "sum":
+    if k == "math":
+        name = a[0]
+        return lambda env: ar.math_constant(name, env)
+    if k in ("sum", "prod"):
+        product = k == "prod"
         var = a[0]
         flo, fhi, fbody = _compile(a[1]), _compile(a[2]), _compile(a[3])
 
@@ -154,11 +158,11 @@ def _compile(node: Node) -> Fn:
             env.spend(max(0, hi - lo + 1))
             variables = env.variables
             saved = variables.get(var)
-            total = 0
+            total = 1 if product else 0
             try:
                 for i in range(lo, hi + 1):
                     variables[var] = i
-                    total = total + fbody(env)
+                    total = ar._check(total * fbody(env)) if product else total + fbody(env)
             finally:
                 if saved is None:
                     variables.pop(var, None)

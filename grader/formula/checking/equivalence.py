@@ -1,9 +1,18 @@
 """`check_equivalence`: exact evaluation at the part's sample points first, a cheap symbolic proof second.
 
-Two formulas that differ at a point of the domain are not equivalent (the point is the proof), and so are two where
-the first (the answer) is undefined at a point where the second (the reference) is defined. Formulas that agree
-at every sample point are equivalent; when sympy can also show it in its budget the reason says so.
-Too few points where both are defined (overflow, both undefined) leaves the verdict undecided.
+Two formulas that differ at a point of the domain are not equivalent (the point is the proof). Where the first (the
+answer) has no value at a point where the second (the reference) has one, the point decides too, unless it is
+isolated: a removable singularity (the answer's values next to the point tend to the reference's there), `0^0`, or
+`n!` at the edge of an integer domain, and the two agree everywhere else. Such an answer is equivalent with the
+point named (the rubric's `isolated_points: review` flags it for a person instead). Formulas that agree at every
+sample point are equivalent; when sympy can also show it in its budget the reason says so. A formula without
+variables is decided by its one value, exact or at the arithmetic's precision. Too few points where both are
+defined (overflow, both undefined) leaves the verdict undecided.
+
+Values compare exactly when both are rational. Otherwise they agree when they differ by less than `REL_TOL`
+relative to their size, far below anything a formula's own digits can produce, so a decimal answer
+(`0.99999999`) is never taken for the exact reference (`99999998/99999999`). A rubric's `tolerance:` (relative)
+or `decimals:` (half a unit of the last decimal) loosens this for parts that ask for a number.
 """
 
 from __future__ import annotations
@@ -17,15 +26,18 @@ from typing import Literal
 from grader.formula.checking.compiled import compiled
 from grader.formula.checking.domain import Point, sample_points
 from grader.formula.errors import CheckFailure
-from grader.formula.checking.arithmetic import Env, NoPattern, Undefined, Value, exact
+from grader.formula.checking import arithmetic as ar
+from grader.formula.checking.arithmetic import AtEdge, Env, NoPattern, Undefined, Value, exact
 from grader.formula.checking.bounds import read_formula
 from grader.formula.reading.read import ReadOk, exact_constants
-from grader.formula.spec import FormulaSpec, spec_key
+from grader.formula.spec import INTEGER_DOMAINS, FormulaSpec, complex_mode, spec_key
 from grader.formula.checking.proof import prove_equal
+from grader.formula.reading.tree import walk
 
 MIN_POINTS = 6
 CHECK_BUDGET_S = 1.0  # CPU seconds for evaluating one pair at all points (the sandbox's kill is the last resort)
-REL_TOL = 1e-9
+REL_TOL = ar.MP.mpf(2) ** -200  # relative; values carry 256 bits
+ISOLATED_SHARE = 0.2  # at most this share of the compared points may be isolated ones
 
 VerdictName = Literal["equivalent", "not_equivalent", "undecided", "unreadable"]
 
@@ -41,6 +53,8 @@ class Verdict:
     counterexample: str | None = None
     values: tuple[str, str] | None = None  # (value of a, value of b) at the counterexample
     undefined: str | None = None  # why `a` has no value at the counterexample (where `b` has one)
+    isolated: str | None = None  # equivalent except at these isolated points, where `a` has no value: why
+    rule: str = "exact"  # how values were compared: exact | tolerance | decimals
 
     @property
     def equivalent(self) -> bool:
@@ -52,7 +66,7 @@ _Outcome = Value | Undefined | CheckFailure
 
 def value_at(f: ReadOk, point: Point, spec: FormulaSpec, consts: dict[str, Fraction], fn=None) -> Value:
     fn = fn or compiled(f.node)
-    env = Env(dict(point.variables), consts, dict(point.sequences))
+    env = Env(dict(point.variables), consts, dict(point.sequences), complex=complex_mode(spec))
     for name, seq in spec.sequences.items():
         if seq.role == "state":
             init = seq.initial
@@ -128,11 +142,22 @@ def _points_key(spec: FormulaSpec) -> str:
     return spec_key(spec, "points")
 
 
-def same(a: Value, b: Value) -> bool:
-    if type(a) is not float and type(b) is not float:
+def same(a: Value, b: Value, spec: FormulaSpec | None = None) -> bool:
+    """Whether the answer's value `a` is the reference's `b`, by the part's rule (see the module's docstring)."""
+    exact_pair = not isinstance(a, ar.INEXACT) and not isinstance(b, ar.INEXACT)
+    if spec is not None and spec.tolerance is not None:
+        x, y = ar.mp(a), ar.mp(b)
+        return abs(x - y) <= spec.tolerance * abs(y) if y != 0 else abs(x) <= spec.tolerance
+    if spec is not None and spec.decimals is not None:
+        return abs(ar.mp(a) - ar.mp(b)) <= ar.MP.mpf(10) ** -spec.decimals / 2
+    if exact_pair:
         return a == b
-    fa, fb = float(a), float(b)
-    return math.isclose(fa, fb, rel_tol=REL_TOL, abs_tol=REL_TOL)
+    x, y = ar.mp(a), ar.mp(b)
+    return abs(x - y) <= REL_TOL * max(abs(x), abs(y), 1)
+
+
+def rule_of(spec: FormulaSpec) -> str:
+    return "tolerance" if spec.tolerance is not None else "decimals" if spec.decimals is not None else "exact"
 
 
 def show(v: Value) -> str:
@@ -144,7 +169,9 @@ def show(v: Value) -> str:
         if bits > 3000:
             return f"a number of about {int(bits * 0.30103)} digits"
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
-    return f"{v:.6g}"
+    if isinstance(v, ar.MPC):
+        return f"{ar.MP.nstr(v.real, 8)} {'+' if v.imag >= 0 else '-'} {ar.MP.nstr(abs(v.imag), 8)}i"
+    return ar.MP.nstr(v, 10)
 
 
 def fingerprint(v: Value) -> str:
@@ -153,63 +180,118 @@ def fingerprint(v: Value) -> str:
         return f"{v:x}"
     if isinstance(v, Fraction):
         return f"{v.numerator:x}/{v.denominator:x}"
-    return f"{v:.12g}"
+    if isinstance(v, ar.MPC):
+        return f"{ar.MP.nstr(v.real, 15)},{ar.MP.nstr(v.imag, 15)}"
+    return ar.MP.nstr(v, 15)
 
 
 def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction], *, prove: bool = True,
             va: Values | None = None, vb: Values | None = None) -> Verdict:
     """Compare `a` (the answer) with `b` (the reference); `va`, `vb`: their values when the caller keeps them."""
+    rule = rule_of(spec)
     if a.key == b.key:
-        return Verdict("equivalent", "they are the same formula", "proof", 0)
+        return Verdict("equivalent", "they are the same formula", "proof", 0, rule=rule)
     va = va if va is not None else values(a, spec, consts)
     vb = vb if vb is not None else values(b, spec, consts)
     pts = va.points
     agree = 0
-    first_undefined: tuple[Point, Undefined] | None = None
+    undefined: list[tuple[int, Undefined]] = []  # points where only `a` has no value
     unfollowed = 0  # points where the `...` of `a` follows no pattern (e.g. an empty `1 + 2 + ... + (n-1)`)
     started = time.process_time()  # CPU time: a loaded machine does not change the verdict
     for i, p in enumerate(pts):
+        if p.reserve and agree >= MIN_POINTS:
+            break  # enough points: the reserve is for a reference with no value at most of them
         if time.process_time() - started > CHECK_BUDGET_S:
-            if first_undefined is not None:  # already decided: a point where only `a` has no value
+            if undefined:  # already decided: a point where only `a` has no value
                 break
-            return Verdict("undecided", f"the check took too long (over {CHECK_BUDGET_S:g} s of CPU)", "none", agree)
+            return Verdict("undecided", f"the check took too long (over {CHECK_BUDGET_S:g} s of CPU)", "none", agree,
+                           rule=rule)
         x, y = va[i], vb[i]
         x_ok, y_ok = not isinstance(x, Exception), not isinstance(y, Exception)
         if x_ok and y_ok:
-            if same(x, y):
+            if same(x, y, spec):
                 agree += 1
                 continue
             where = p.describe() if not p.sequences else _describe_seq(p, spec)
-            return Verdict("not_equivalent", f"the two differ at {where}", "counterexample", agree, where,
-                           (show(x), show(y)))
+            said = f"the two differ at {where}" if p.variables or p.sequences else (
+                f"their values differ: {show(x)} and {show(y)}")
+            return Verdict("not_equivalent", said, "counterexample", agree, where, (show(x), show(y)), rule=rule)
         if not x_ok and y_ok and isinstance(x, NoPattern):
             unfollowed += 1
-        elif not x_ok and y_ok and isinstance(x, Undefined) and first_undefined is None:
-            first_undefined = (p, x)
-    if first_undefined is not None:
-        # `a` has no value at a point of the domain where `b` has one (`n(n+1)/2 * floor(n/30)/floor(n/30)`,
-        # `n(n+1)/2 + 0*log(n-20)`, even `n(n+1)/2 * (n-1)/(n-1)` at n = 1). That is not "equivalent", however
-        # well they agree elsewhere: the answer does not give the count for that n. Nor is it "undecided": the
-        # point is a proof, like a point where the values differ, so the verdict is "not equivalent" and the
-        # student is told where the formula is undefined and why; a TA would only have to find that point again.
-        # (Where `b` is undefined too, or only `b` is, the point is skipped: the domain of the reference rules. So is
-        # a point where the reading of an ellipsis in `a` has no value, `NoPattern`: that is not the formula's.)
-        p, why = first_undefined
-        where = p.describe() if not p.sequences else _describe_seq(p, spec)
+        elif not x_ok and y_ok and isinstance(x, Undefined):
+            undefined.append((i, x))
+    if undefined:
+        # `a` has no value at a point of the domain where `b` has one. Isolated points (`\frac{x^2-1}{x+1}` at
+        # x = -1, `\frac{n!}{2!(n-2)!}` at n = 1, `a^b a^c` at 0^0) with agreement everywhere else: equivalent, the
+        # point named. Otherwise (`n(n+1)/2 + 0*log(n-20)`, undefined on a whole range) the point is a proof that
+        # the answer does not give the value there: "not equivalent", with where and why.
+        isolated = _isolated(undefined, agree, a, b, va, spec, consts)
+        where = "; ".join(pts[i].describe() if not pts[i].sequences else _describe_seq(pts[i], spec)
+                          for i, _ in undefined[:3])
+        if isolated:
+            why = f"{where} ({undefined[0][1]})"
+            return Verdict("equivalent", f"they agree at all {agree} other sample points; the first formula has no "
+                           f"value at the isolated point {why}, where the second has one", "sampling", agree,
+                           isolated=why, rule=rule)
+        i, why = undefined[0]
+        where = pts[i].describe() if not pts[i].sequences else _describe_seq(pts[i], spec)
         return Verdict("not_equivalent", f"the first formula is undefined for {where} ({why}), where the second "
-                       "is defined", "counterexample", agree, where, undefined=str(why))
-    if agree >= MIN_POINTS:
+                       "is defined", "counterexample", agree, where, undefined=str(why), rule=rule)
+    constant = not _has_variables(a) and not _has_variables(b)
+    if agree >= MIN_POINTS or (constant and agree >= 1):
         symbolic = not spec.sequences and a.recurrence is None and b.recurrence is None
         if prove and symbolic and prove_equal(a.node, b.node, _domains(spec), consts):
-            return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree)
+            return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree, rule=rule)
+        if constant:
+            how = "exactly" if rule == "exact" and not isinstance(va[0], ar.INEXACT) else (
+                f"to {ar.PRECISION_BITS * 3 // 10} digits" if rule == "exact" else "within the part's tolerance")
+            return Verdict("equivalent", f"they have the same value, {show(va[0])}, {how}", "evaluation", agree,
+                           rule=rule)
         extra = f" (the `...` of the first follows no pattern at {unfollowed} other points)" if unfollowed else ""
-        return Verdict("equivalent", f"they agree exactly at all {agree} sample points of the domain{extra}",
-                       "sampling", agree)
+        how = "exactly" if all(not isinstance(va[i], ar.INEXACT) for i in range(min(agree, 3))) else (
+            f"to {ar.PRECISION_BITS * 3 // 10} digits")
+        return Verdict("equivalent", f"they agree {how} at all {agree} sample points of the domain{extra}",
+                       "sampling", agree, rule=rule)
     if (prove and not spec.sequences and a.recurrence is None and b.recurrence is None
             and prove_equal(a.node, b.node, _domains(spec), consts)):
-        return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree)
+        return Verdict("equivalent", "sympy simplifies their difference to 0", "proof", agree, rule=rule)
     return Verdict("undecided", f"they could be compared at only {agree} sample points (values too large or "
-                   "undefined elsewhere)", "none", agree)
+                   "undefined elsewhere)", "none", agree, rule=rule)
+
+
+def _has_variables(f: ReadOk) -> bool:
+    return f.recurrence is not None or any(n.kind in ("var", "idx") for n in walk(f.node))
+
+
+NEAR = ar.MP.mpf(2) ** -90  # how close to an isolated point its neighbours are taken
+
+
+def _isolated(undefined: list[tuple[int, Undefined]], agree: int, a: ReadOk, b: ReadOk, va: Values,
+              spec: FormulaSpec, consts) -> bool:
+    """Whether the points where only `a` has no value are isolated ones (see `compare`)."""
+    if agree < MIN_POINTS or len(undefined) > max(2, ISOLATED_SHARE * (agree + len(undefined))):
+        return False
+    if spec.sequences:
+        return False
+    reals = [k for k, v in spec.variables.items() if v.domain not in INTEGER_DOMAINS]
+    if not reals:  # integers: no limit to take; only a count's convention at the edge of its domain
+        return all(isinstance(why, AtEdge) for _, why in undefined)  # `(n-2)!` at n = 1, not `(n-1)/(n-1)`
+    fa, fb = compiled(a.node), compiled(b.node)
+    for i, _ in undefined:  # on a continuum: the answer's values next to the point tend to the reference's there
+        p = va.points[i]
+        target = va_ref = None
+        try:
+            va_ref = value_at(b, p, spec, consts, fb)
+            for sign in (1, -1):
+                moved = {k: (v + sign * NEAR if k in reals else v) for k, v in p.variables.items()}
+                near = type(p)(moved, p.sequences)
+                target = value_at(a, near, spec, consts, fa)
+                scale = max(abs(ar.mp(va_ref)), 1)
+                if abs(ar.mp(target) - ar.mp(va_ref)) > scale * ar.MP.mpf(2) ** -40:
+                    return False
+        except (Undefined, CheckFailure, ArithmeticError, ValueError, TypeError):
+            return False
+    return True
 
 
 def _domains(spec: FormulaSpec) -> dict[str, str]:

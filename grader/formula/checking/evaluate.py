@@ -13,6 +13,8 @@ from grader.formula.checking.arithmetic import (
     _ONE,
     MAX_FACTORIAL,
     MAX_SUM_TERMS,
+    INEXACT,
+    AtEdge,
     Env,
     Undefined,
     Value,
@@ -21,6 +23,7 @@ from grader.formula.checking.arithmetic import (
     _int,
     _pow,
     exact,
+    math_constant,
 )
 from grader.formula.checking.patterns import dots_value
 from grader.formula.errors import CheckFailure
@@ -59,18 +62,20 @@ def evaluate(node: Node, env: Env) -> Value:
         v = evaluate(a[0], env)
         if v == 0:
             raise Undefined("division by zero")
-        return 1 / v if isinstance(v, float) else _ONE / v
+        return 1 / v if isinstance(v, INEXACT) else _ONE / v
     if kind == "pow":
-        return _pow(evaluate(a[0], env), evaluate(a[1], env))
+        return _pow(evaluate(a[0], env), evaluate(a[1], env), env.complex)
     if kind == "fact":
         k = _int(evaluate(a[0], env), "factorial")
         if k < 0:
-            raise Undefined("factorial of a negative number")
+            raise AtEdge("factorial of a negative number")
         if k > MAX_FACTORIAL:
             raise CheckFailure("factorial too large")
         return math.factorial(k)
     if kind == "call":
-        return _call(a[0], [evaluate(c, env) if isinstance(c, Node) else c for c in a[1:]])
+        return _call(a[0], [evaluate(c, env) if isinstance(c, Node) else c for c in a[1:]], env.complex)
+    if kind == "math":
+        return math_constant(a[0], env)
     if kind == "idx":
         name = a[0]
         i = _int(evaluate(a[1], env), "index")
@@ -81,7 +86,7 @@ def evaluate(node: Node, env: Env) -> Value:
         if isinstance(v, Exception):
             raise Undefined(f"{name}_{i} is undefined")
         return v
-    if kind == "sum":
+    if kind in ("sum", "prod"):
         var, lo_n, hi_n, body = a
         lo = _int(evaluate(lo_n, env), "sum bound")
         hi = _int(evaluate(hi_n, env), "sum bound")
@@ -89,11 +94,13 @@ def evaluate(node: Node, env: Env) -> Value:
             raise CheckFailure("sum too long")
         env.spend(max(0, hi - lo + 1))
         saved = env.variables.get(var)
-        total = Fraction(0)
+        product = kind == "prod"
+        total: Value = 1 if product else 0
         try:
             for k in range(lo, hi + 1):
-                env.variables[var] = Fraction(k)
-                total = _check(total + evaluate(body, env))
+                env.variables[var] = k
+                v = evaluate(body, env)
+                total = _check(total * v if product else total + v)
         finally:
             if saved is None:
                 env.variables.pop(var, None)
