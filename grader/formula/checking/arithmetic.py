@@ -9,6 +9,7 @@ raises `CheckFailure`; anything undefined (division by zero, `x_{T+1}`, `\\log 0
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -87,13 +88,23 @@ class Env:
             raise CheckFailure("too much work")
 
 
-MATH_CONSTANTS = {"pi": MP.pi, "e": MP.e, "i": MP.mpc(0, 1)}
-
-
 def math_constant(name: str, env: Env) -> Value:
-    if name == "i" and not env.complex:
-        raise Undefined("the imaginary unit on a real domain")
-    return +MATH_CONSTANTS[name]  # `+` rounds to the working precision
+    if name == "i":
+        if not env.complex:
+            raise Undefined("the imaginary unit on a real domain")
+        return MP.mpc(0, 1)
+    return +(MP.pi if name == "pi" else MP.e)  # computed at the working precision
+
+
+@contextlib.contextmanager
+def precision(bits: int):
+    """Evaluate at more bits for a while (a comparison that cancellation may have spoilt is done again)."""
+    saved = MP.prec
+    MP.prec = bits
+    try:
+        yield
+    finally:
+        MP.prec = saved
 
 
 def exact(v) -> int | Fraction:

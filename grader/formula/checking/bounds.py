@@ -15,7 +15,7 @@ from grader.formula.reading.tree import Node
 from grader.formula.spec import FormulaSpec
 
 MAX_EXPONENT = 1000
-_RISKY = frozenset({"pow", "fact", "call", "sum", "dots"})
+_RISKY = frozenset({"pow", "fact", "call", "sum", "prod", "dots", "apply"})
 
 
 def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:
@@ -33,8 +33,8 @@ def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:
         return
     const: dict[int, bool] = {}
     for n in reversed(order):  # children before parents
-        const[id(n)] = n.kind not in ("var", "idx", "sum", "dots") and all(const[id(c)] for c in n.children())
-    env = ar.Env(constants=constants)
+        const[id(n)] = n.kind not in ("var", "idx", "sum", "prod", "dots") and all(const[id(c)] for c in n.children())
+    env = ar.Env(constants=constants, complex=any(n.kind == "math" and n.args[0] == "i" for n in order))
     checked: set[int] = set()
     for n in order:  # parents before children
         if const[id(n)] and id(n) not in checked and n.kind != "num":
@@ -49,7 +49,7 @@ def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:
                 m = stack.pop()
                 checked.add(id(m))
                 stack.extend(m.children())
-        if n.kind == "sum" and const[id(n.args[1])] and const[id(n.args[2])]:
+        if n.kind in ("sum", "prod") and const[id(n.args[1])] and const[id(n.args[2])]:
             try:
                 lo = ev.evaluate(n.args[1], env)
                 hi = ev.evaluate(n.args[2], env)

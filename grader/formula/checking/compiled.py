@@ -142,6 +142,8 @@ def _compile(node: Node) -> Fn:
             return v
 
         return idx
+    if k == "apply":
+        return _compile(a[1])
     if k == "math":
         name = a[0]
         return lambda env: ar.math_constant(name, env)

@@ -74,6 +74,8 @@ def evaluate(node: Node, env: Env) -> Value:
         return math.factorial(k)
     if kind == "call":
         return _call(a[0], [evaluate(c, env) if isinstance(c, Node) else c for c in a[1:]], env.complex)
+    if kind == "apply":
+        return evaluate(a[1], env)
     if kind == "math":
         return math_constant(a[0], env)
     if kind == "idx":

@@ -18,8 +18,8 @@ from itertools import pairwise
 from lark import Token, Tree
 
 from grader.formula.errors import ReadFailure
-from grader.formula.reading.tokens import FUNCTIONS, Names, sum_indices, tokenize
-from grader.formula.reading.tree import Node
+from grader.formula.reading.tokens import FUNCTIONS, INVERSE, Names, sum_indices, tokenize
+from grader.formula.reading.tree import Node, substitute
 from grader.formula.reading.unicode import Clean
 from grader.formula.reading.grammar import parse_tokens, wrap_infix
 
@@ -37,11 +37,12 @@ def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source:
     `check` bounds the built tree (the checker's evaluation limits on constant parts)."""
     if len(src.text) > MAX_FORMULA_CHARS:
         raise ReadFailure(f"The formula is too long (more than {MAX_FORMULA_CHARS} characters).", src.at(0))
-    names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text))
+    names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text),
+                  names.functions, names.imaginary)
     tokens = tokenize(src, names)
     tokens = wrap_infix(tokens)
     eqs = [t for t in tokens if t.type == "EQ"]
-    if eqs and not any(t.type == "SUM" for t in tokens):
+    if eqs and not any(t.type in ("SUM", "PROD") for t in tokens):
         raise ReadFailure("I can't read `=` here.", eqs[0].start_pos, eqs[0].end_pos)
     tree = parse_tokens(tokens, src.at(len(src.text)))
     check_depth(tree)
@@ -192,6 +193,8 @@ class _Builder:
             return Node("var", (name,), tok.start_pos, tok.end_pos)
         if name in self.constants:
             return Node("const", (name,), tok.start_pos, tok.end_pos)
+        if name in self.names.math:
+            return Node("math", (name,), tok.start_pos, tok.end_pos)
         if name in self.names.sequences:
             raise ReadFailure(f"`{name}` is a sequence: give its index, as in `{name}_t` or `{name}_{{t-1}}`.",
                               tok.start_pos, tok.end_pos)
@@ -229,6 +232,13 @@ class _Builder:
         tok = t.children[0]
         func = str(tok)
         args = [self.build(c, scope) for c in t.children[2:-1] if isinstance(c, Tree)]
+        if func in self.names.functions:  # a declared function: its body, with the arguments put in
+            params, body = self.names.functions[func]
+            if len(args) != len(params):
+                raise ReadFailure(f"`{func}` takes {len(params)} argument{'s' if len(params) > 1 else ''} "
+                                  f"({', '.join(params)}), not {len(args)}.", tok.start_pos, tok.end_pos)
+            s, e = _span(t)
+            return Node("apply", (func, substitute(body, dict(zip(params, args))), *args), s, e)
         arity = _ARITY.get(func, 1)
         if arity is None and len(args) < 2:
             raise ReadFailure(f"`{func}` needs at least two arguments.", tok.start_pos, tok.end_pos)
@@ -244,6 +254,24 @@ class _Builder:
         tok = t.children[0]
         arg = self.build(t.children[1], scope)
         return Node("call", (str(tok), arg), tok.start_pos, arg.end)
+
+    def _bare_pow(self, t: Tree, scope) -> Node:
+        """`\\sin^2 x` is (sin x)^2; `\\sin^{-1} x` is arcsin x."""
+        tok = t.children[0]
+        exp = self.build(t.children[2], scope)
+        arg = self.build(t.children[3], scope)
+        func = str(tok)
+        if exp.kind == "num" and exp.args[0] == -1 and func in INVERSE:
+            return Node("call", (INVERSE[func], arg), tok.start_pos, arg.end)
+        if exp.kind == "num" and exp.args[0] == -1:
+            raise ReadFailure(f"I can't tell whether `{func}^{{-1}}` is an inverse function or 1/{func}: write "
+                              f"1/{func}(...) or ({func}(...))^{{-1}}.", tok.start_pos, exp.end)
+        call = Node("call", (func, arg), tok.start_pos, arg.end)
+        return Node("pow", (call, exp), tok.start_pos, arg.end)
+
+    def _abs(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("abs", self.build(t.children[1], scope)), s, e)
 
     def _logb(self, t: Tree, scope) -> Node:
         tok = t.children[0]
@@ -308,6 +336,10 @@ class _Builder:
         body = self.build(c[9], scope | {var})
         s, e = _span(t)
         return Node("sum", (var, low, high, body), s, e)
+
+    def _bigprod(self, t: Tree, scope) -> Node:
+        node = self._bigsum(t, scope)
+        return Node("prod", node.args, node.start, node.end)
 
     def _token(self, t: Token, scope) -> Node:  # pragma: no cover
         raise ReadFailure(f"I didn't expect `{t}` here.", t.start_pos or 0, t.end_pos)

@@ -21,7 +21,7 @@ from grader.formula.reading.tokens import Names, blank_text
 from grader.formula.reading.tree import Node, walk
 from grader.formula.reading.unicode import Clean, clean
 from grader.formula.reading.build import BoundsCheck, read_clean
-from grader.formula.spec import FormulaSpec, spec_key
+from grader.formula.spec import FormulaSpec, complex_mode, function_body, function_params, spec_key
 
 MAX_ANSWER_CHARS = 20_000
 
@@ -93,11 +93,45 @@ ReadResult = ReadOk | ReadError
 
 
 def names_for(spec: FormulaSpec, constants: dict | None) -> Names:
-    return Names(
+    """The names the part's formulas may use; raises ReadFailure when a declared function's body cannot be read."""
+    names = Names(
         variables=tuple(spec.variables),
         sequences=tuple(spec.sequences),
         constants=tuple(constants or ()),
+        imaginary=complex_mode(spec),
     )
+    if spec.functions:
+        names.functions = _functions(spec, names, constants)
+    return names
+
+
+def _functions(spec: FormulaSpec, names: Names, constants: dict | None) -> dict:
+    """The declared functions' bodies, each read with its parameters as variables (and the functions before it)."""
+    key = (spec_key(spec), _const_key(constants))
+    hit = _FUNCTIONS.get(key)
+    if hit is not None:
+        return hit
+    consts = exact_constants(constants)
+    out: dict = {}
+    for name, f in spec.functions.items():
+        params = tuple(function_params(f))
+        body = function_body(f)
+        inner = Names(variables=params, constants=names.constants, functions=dict(out), imaginary=names.imaginary)
+        try:
+            src = clean(body)
+            if "\\" in src.text:
+                src = Clean(blank_text(src.text), src.offsets)
+            node, _ = read_clean(strip_clutter(src, inner), inner, consts, body)
+        except ReadFailure as f:
+            raise ReadFailure(f"The rubric's function `{name}` cannot be read: {f.message}", 0) from None
+        out[name] = (params, node)
+    if len(_FUNCTIONS) > 256:
+        _FUNCTIONS.clear()
+    _FUNCTIONS[key] = out
+    return out
+
+
+_FUNCTIONS: dict[tuple, dict] = {}
 
 
 class Constants(dict):
@@ -163,7 +197,10 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
         return ReadError(f.message, f.offset, text, f.end)
     if "\\" in src.text:  # `\text{dot products}` is prose; `\mathrm{C}` its content (offsets kept)
         src = Clean(blank_text(src.text), src.offsets)
-    names = names_for(spec, constants)
+    try:
+        names = names_for(spec, constants)
+    except ReadFailure as f:
+        return ReadError(f.message, 0, text)
     consts = exact_constants(constants)
     candidates = _candidates(src, spec, names)
     results: list[tuple[int, int, ReadResult]] = []
@@ -242,7 +279,10 @@ def _candidates(src: Clean, spec: FormulaSpec, names: Names) -> list[tuple[Clean
     return out
 
 
-_NAME_LHS = re.compile(r"^\s*[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]+\}?)?\s*(?:\(\s*[A-Za-z0-9, ]*\))?\s*$")
+# A left-hand side that only names the result: `y`, `h_T`, `f(x)`, `f'(x)`, `\\sigma'(x)`, `\\frac{d}{dx} f`, `dy/dx`.
+_NAME_LHS = re.compile(r"^\s*\\?[A-Za-z][A-Za-z0-9]*'*(?:_\{?[A-Za-z0-9]+\}?)?\s*'*\s*(?:\(\s*[A-Za-z0-9, ]*\))?\s*$"
+                       r"|^\s*\\[dt]?frac\s*\{\s*d\s*[A-Za-z]?\s*\}\s*\{\s*d\s*[A-Za-z]\s*\}"
+                       r"|^\s*d\s*[A-Za-z]?\s*/\s*d\s*[A-Za-z](?![A-Za-z])")
 _PROSE = re.compile(r"^[A-Za-z ,'-]*$")
 
 
@@ -266,7 +306,8 @@ def _read_candidate(cand: Clean, spec: FormulaSpec, names: Names, consts, origin
         side = strip_clutter(side, names)
         n = names
         if lhs and lhs[0] in spec.sequences and lhs[1] not in spec.variables and lhs[1].isalpha():
-            n = Names((*names.variables, lhs[1]), names.sequences, names.constants)
+            n = Names((*names.variables, lhs[1]), names.sequences, names.constants, set(), names.functions,
+                      names.imaginary)
         try:
             node, notes = read_clean(side, n, consts, original, check)
         except ReadFailure as f:

@@ -11,7 +11,9 @@ _ASSUME = {
     "nonnegative_integer": {"integer": True, "nonnegative": True},
     "integer": {"integer": True},
     "positive_real": {"real": True, "positive": True},
+    "nonnegative_real": {"real": True, "nonnegative": True},
     "real": {"real": True},
+    "complex": {},
 }
 _SYMBOLS: dict[tuple, object] = {}
 
@@ -42,6 +44,10 @@ def to_sympy(node: Node, domains: dict[str, str] | None = None, constants: dict[
             v = constants[a[0]]
             return sp.Rational(v.numerator, v.denominator)
         return sp.Symbol(a[0])
+    if k == "math":
+        return {"pi": sp.pi, "e": sp.E, "i": sp.I}[a[0]]
+    if k == "apply":
+        return r(a[1])
     if k == "idx":
         return sp.IndexedBase(a[0])[r(a[1])]
     if k == "add":
@@ -69,10 +75,17 @@ def to_sympy(node: Node, domains: dict[str, str] | None = None, constants: dict[
             "log": lambda: sp.log(args[0]),
             "log2": lambda: sp.log(args[0], 2),
             "logb": lambda: sp.log(args[1], args[0]),
-        }[f]()
+            "log10": lambda: sp.log(args[0], 10),
+            "perm": lambda: sp.ff(args[0], args[1]),
+            "exp": lambda: sp.exp(args[0]),
+        }.get(f, lambda: getattr(sp, f)(args[0]))()
     if k == "sum":
         var, lo, hi, body = a
         return sp.Sum(to_sympy(body, {**domains, var: "integer"}, constants), (symbol(var, "integer"), r(lo), r(hi)))
+    if k == "prod":
+        var, lo, hi, body = a
+        return sp.Product(to_sympy(body, {**domains, var: "integer"}, constants),
+                          (symbol(var, "integer"), r(lo), r(hi)))
     if k == "dots":
         head, tail = a
         return sp.Add(*[r(x) for x in head]) + sp.Symbol("…") + sp.Add(*[r(x) for x in tail])
