@@ -166,12 +166,20 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
         if verdict.verdict == "undecided":
             review.append(f"formula equivalence undecided: {verdict.reason}")
     feedback.extend(stu.notes)
+    ignored = _ignored_words(stu)
+    if ignored and verdict.verdict == "equivalent":  # never full marks for a formula whose words may change it
+        feedback.append(ignored)
+        review.append(f"formula read without the words next to it: {', '.join(stu.ignored)}")
+        score = 0.0
+    elif ignored:
+        feedback.append(ignored)
+        review.append(f"formula read without the words next to it: {', '.join(stu.ignored)}")
     if verdict.rule != "exact":
         feedback.append(f"Numbers were compared {_rule_sentence(spec)}.")
     elif verdict.verdict == "not_equivalent" and "." in stu.text and any(c.isdigit() for c in stu.text):
         feedback.append("Numbers were compared exactly: a decimal is read as the exact number it writes "
                         "(0.33 is 33/100, not 1/3).")
-    undecided = verdict.verdict == "undecided" and matched is None  # never a silent "wrong"
+    undecided = (verdict.verdict == "undecided" and matched is None) or bool(ignored and verdict.equivalent)
     return Outcome(
         engine="formula",
         score=score,
@@ -199,6 +207,14 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
             "rule": verdict.rule,
         },
     )
+
+
+def _ignored_words(stu: ReadOk) -> str:
+    if not stu.ignored:
+        return ""
+    words = ", ".join(f"`{w}`" for w in stu.ignored)
+    return (f"I ignored the words {words} next to your formula, which could change what it says; a TA will "
+            "read your answer.")
 
 
 def _rule_sentence(spec: FormulaSpec) -> str:

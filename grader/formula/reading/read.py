@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
@@ -17,6 +17,7 @@ from grader.formula.reading.prose import (
     target_lines,
 )
 from grader.formula.reading.latex import to_latex
+from grader.formula.reading.words import apply_words, words_around
 from grader.formula.reading.tokens import Names, blank_text
 from grader.formula.reading.tree import Node, walk
 from grader.formula.reading.unicode import Clean, clean
@@ -52,6 +53,8 @@ class ReadOk:
     notes: tuple[str, ...] = ()
     recurrence: tuple[str, str] | None = None  # (state sequence, index variable) when `h_t = ... h_{t-1} ...`
     lhs: str | None = None
+    span: tuple[int, int] = (0, 0)  # where the formula is in the answer
+    ignored: tuple[str, ...] = ()  # words next to the formula that could change it and were not read
     ok: bool = field(default=True, init=False)
 
     @property
@@ -211,19 +214,19 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
             first_error = first_error or res
             continue
         if not spec.find_in_text:
-            return res
+            return _with_words(res, text, lhs_side=bool(res.lhs))
         if _initial_condition(res, spec):
             continue  # `h_0 = 0` states where the recurrence starts; it is not the answer
         results.append((_rank(res, spec, in_math), order, res))
     if results:
         results.sort(key=lambda r: (r[0], -r[1]))
-        return results[0][2]
+        return _with_words(results[0][2], text, lhs_side=bool(results[0][2].lhs))
     if spec.find_in_text and not any(in_math for _, in_math in candidates) and not target_lines(src, spec.targets):
         lines = _lines(src)
         for cand in lines:
             res = _read_candidate(cand, spec, names, consts, text, check)
             if isinstance(res, ReadOk):
-                return res
+                return _with_words(res, text, lhs_side=bool(res.lhs))
         what = f"`{spec.targets[0]} = ...`" if spec.targets else "a formula"
         return ReadError(f"I found no formula in your answer: write it in math delimiters, e.g. "
                          f"`${spec.targets[0] + ' = ' if spec.targets else ''}...$`, or on a line of its own "
@@ -231,6 +234,23 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
     if first_error is None:
         return ReadError("There is no formula here.", 0, text, no_formula=True)
     return first_error
+
+
+def _with_words(res: ReadOk, text: str, lhs_side: bool) -> ReadOk:
+    """Read the words next to the formula that change it (`twice`, `squared`, `the square root of`), or keep
+    those it cannot read for a person (`ReadOk.ignored`): a dropped `twice` must never earn full marks."""
+    before, after = words_around(text, *res.span)
+    if lhs_side:
+        before = []
+    node, read_words, ignored = apply_words(res.node, before, after)
+    if not read_words and not ignored:
+        return res
+    notes = list(res.notes)
+    latex = res.latex
+    if read_words:
+        latex = to_latex(node)
+        notes.append(f"I read the words {', '.join(f'`{w}`' for w in read_words)} as part of the formula.")
+    return replace(res, node=node, latex=latex, notes=tuple(notes), ignored=tuple(ignored))
 
 
 def _lines(src: Clean) -> list[Clean]:
@@ -334,4 +354,5 @@ def _finish(node: Node, notes, side: Clean, lhs, spec: FormulaSpec, original: st
     if lhs:
         latex = f"{lhs[0]}_{{{lhs[1]}}} = {latex}"
     a, b = side.offsets[0], side.offsets[-1]
-    return ReadOk(node=node, latex=latex, text=original[a:b], notes=tuple(notes), recurrence=recurrence, lhs=lhs_key)
+    return ReadOk(node=node, latex=latex, text=original[a:b], notes=tuple(notes), recurrence=recurrence, lhs=lhs_key,
+                  span=(a, b))
