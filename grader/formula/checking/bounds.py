@@ -15,7 +15,7 @@ from grader.formula.reading.tree import Node
 from grader.formula.spec import FormulaSpec
 
 MAX_EXPONENT = 1000
-_RISKY = frozenset({"pow", "fact", "call", "sum", "prod", "dots", "apply"})
+_RISKY = frozenset({"pow", "fact", "call", "sum", "prod", "dots", "pdots", "apply"})
 
 
 def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:
@@ -33,7 +33,7 @@ def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:
         return
     const: dict[int, bool] = {}
     for n in reversed(order):  # children before parents
-        const[id(n)] = n.kind not in ("var", "idx", "sum", "prod", "dots") and all(const[id(c)] for c in n.children())
+        const[id(n)] = n.kind not in ("var", "idx", "sum", "prod", "dots", "pdots") and all(const[id(c)] for c in n.children())
     env = ar.Env(constants=constants, complex=any(n.kind == "math" and n.args[0] == "i" for n in order))
     checked: set[int] = set()
     for n in order:  # parents before children

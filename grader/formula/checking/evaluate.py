@@ -109,6 +109,8 @@ def evaluate(node: Node, env: Env) -> Value:
             else:
                 env.variables[var] = saved
         return total
+    if kind == "pdots":
+        return dots_value(a[0], a[1], env, evaluate, product=True)
     if kind == "dots":
         return dots_value(a[0], a[1], env, evaluate)
     raise CheckFailure(f"unknown node {kind}")  # pragma: no cover

@@ -27,7 +27,7 @@ Valuer = Callable[[Node], Value]  # a sub-formula's value at the point being eva
 
 def _pure(node: Node) -> bool:
     """No sequence values inside: an index-like sub-formula that may vary along the pattern."""
-    return not any(n.kind in ("idx", "sum", "dots") for n in walk(node))
+    return not any(n.kind in ("idx", "sum", "prod", "dots", "pdots") for n in walk(node))
 
 
 def _diff(a: Node, b: Node, path: Path = (), coarse: bool = False) -> list[Path] | None:
@@ -114,13 +114,35 @@ def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], value: Valuer) ->
     raise NoPattern("the terms around `...` do not follow one pattern")
 
 
-def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluate: Callable[[Node, Env], Value]) -> Value:
-    """The value at this point of `head + ... + tail` (`evaluate` computes a term at the point)."""
+def _as_powers(head: tuple[Node, ...], tail: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
+    """`1 + r + r^2 + ... + r^n` is `r^0 + r^1 + r^2 + ... + r^n`: written powers of one base make the pattern."""
+    powers = [t for t in (*head, *tail) if t.kind == "pow" and t.args[0].kind in ("var", "const", "math")]
+    if not powers:
+        return head, tail
+    base = powers[0].args[0]
+    if any(p.args[0].key() != base.key() for p in powers):
+        return head, tail
+
+    def lift(t: Node) -> Node:
+        if t.key() == base.key():
+            return Node("pow", (t, Node("num", (Fraction(1),))), t.start, t.end)
+        if t.kind == "num" and t.args[0] == 1:
+            return Node("pow", (base, Node("num", (Fraction(0),))), t.start, t.end)
+        return t
+
+    return tuple(lift(t) for t in head), tuple(lift(t) for t in tail)
+
+
+def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluate: Callable[[Node, Env], Value],
+               product: bool = False) -> Value:
+    """The value at this point of `head + ... + tail`, or of `head ... tail` when `product` (`evaluate` computes a
+    term at the point)."""
 
     def value(node: Node) -> Value:
         return evaluate(node, env)
 
-    geometric = _geometric(head, tail, value)
+    head, tail = _as_powers(head, tail)
+    geometric = None if product else _geometric(head, tail, value)
     if geometric is not None:
         return geometric
     for p, coarse in ((p, c) for p in range(1, len(head) + 1) for c in (False, True)):
@@ -129,13 +151,13 @@ def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluat
             continue
         templates, leaves, starts, steps, n_terms = plan
         env.spend(n_terms)
-        total: Value = Fraction(0)
+        total: Value = Fraction(1 if product else 0)
         for i in range(n_terms):
             r, g = i % p, i // p
             term = templates[r]
             for path, start, step in zip(leaves[r], starts[r], steps[r]):
                 term = _put(term, path, start + g * step)
-            total = _check(total + value(term))
+            total = _check(total * value(term) if product else total + value(term))
         return total
     raise NoPattern("the terms around `...` do not follow one pattern")
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 from lark import Token, Tree
 
 from grader.formula.errors import ReadFailure
-from grader.formula.reading.tokens import FUNCTIONS, INVERSE, Names, sum_indices, tokenize
+from grader.formula.reading.tokens import ELEMENTARY, FUNCTIONS, INVERSE, Names, sum_indices, tokenize
 from grader.formula.reading.tree import Node, substitute
 from grader.formula.reading.unicode import Clean
 from grader.formula.reading.grammar import parse_tokens, wrap_infix
@@ -142,6 +142,12 @@ class _Builder:
         if len(factors) == 1:
             return factors[0]
         s, e = _span(t)
+        ops = {ch[i].children[0].type for i in range(1, len(ch), 2)}
+        dots = [i for i, f in enumerate(factors) if f.kind == "pdots"]
+        if len(dots) == 1 and ops == {"STAR"}:  # `1 \\cdot 2 \\cdots n`: the factors around join the pattern
+            k = dots[0]
+            head, tail = factors[k].args
+            return Node("pdots", ((*factors[:k], *head), (*tail, *factors[k + 1:])), s, e)
         return Node("mul", tuple(factors), s, e)
 
     def _unary(self, t: Tree, scope) -> Node:
@@ -154,7 +160,14 @@ class _Builder:
     _exponent = _unary
 
     def _implicit(self, t: Tree, scope) -> Node:
-        factors = [self.build(c, scope) for c in t.children]
+        dots = [i for i, c in enumerate(t.children) if isinstance(c, Token) and c.type == "PELLIPSIS"]
+        if dots:  # `n(n-1) \\cdots (n-k+1)`: a product whose factors follow a pattern
+            k = dots[0]
+            head = tuple(self._trig_arguments(t.children[:k], scope))
+            tail = tuple(self._trig_arguments(t.children[k + 1:], scope))
+            s, e = _span(t)
+            return Node("pdots", (head, tail), s, e)
+        factors = self._trig_arguments(t.children, scope)
         if len(factors) == 1:
             return factors[0]
         for a, b in pairwise(factors):
@@ -163,6 +176,32 @@ class _Builder:
                 raise ReadFailure("Two numbers side by side: put an operator between them.", b.start, b.end)
         s, e = _span(t)
         return Node("mul", tuple(factors), s, e)
+
+    def _trig_arguments(self, children: list, scope) -> list[Node]:
+        """`\\sin 2x` is sin(2x), as in print: a trigonometric or hyperbolic function written without parentheses
+        whose argument is a number takes the name right after it too (`\\sin x \\cos x` stays a product)."""
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            c = children[i]
+            nxt = children[i + 1] if i + 1 < len(children) else None
+            if (isinstance(c, Tree) and c.data == "bare" and str(c.children[0]) in ELEMENTARY
+                    and isinstance(c.children[1], Tree) and c.children[1].data == "number"
+                    and isinstance(nxt, Tree) and nxt.data in ("name", "indexed", "power")):
+                tok = c.children[0]
+                num = self.build(c.children[1], scope)
+                name = self.build(nxt, scope)
+                if name.kind in ("var", "const", "idx", "math") or (name.kind == "pow" and name.args[0].kind in (
+                        "var", "const", "math")):
+                    arg = Node("mul", (num, name), num.start, name.end)
+                    out.append(Node("call", (str(tok), arg), tok.start_pos, name.end))
+                    src = self.source[tok.start_pos:name.end].strip()
+                    self.notes.append(f"I read `{src}` as {tok}({self.source[num.start:name.end].strip()}).")
+                    i += 2
+                    continue
+            out.append(self.build(c, scope))
+            i += 1
+        return out
 
     def _power(self, t: Tree, scope) -> Node:
         base = self.build(t.children[0], scope)

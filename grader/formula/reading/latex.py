@@ -128,6 +128,9 @@ def _r(node: Node) -> tuple[str, int]:
     if k == "sum":
         var, lo, hi, body = a
         return f"\\sum_{{{var}={_r(lo)[0]}}}^{{{_r(hi)[0]}}} {_at(body, _MUL)}", _MUL
+    if k == "pdots":
+        head, tail = a
+        return f"{_product(list(head))} \\cdots {_product(list(tail))}", _MUL
     if k == "dots":
         head, tail = a
         parts = [_r(Node("add", head))[0] if len(head) > 1 else _r(head[0])[0], "\\dots"]

@@ -86,6 +86,9 @@ def to_sympy(node: Node, domains: dict[str, str] | None = None, constants: dict[
         var, lo, hi, body = a
         return sp.Product(to_sympy(body, {**domains, var: "integer"}, constants),
                           (symbol(var, "integer"), r(lo), r(hi)))
+    if k == "pdots":
+        head, tail = a
+        return sp.Mul(*[r(x) for x in head]) * sp.Symbol("…") * sp.Mul(*[r(x) for x in tail])
     if k == "dots":
         head, tail = a
         return sp.Add(*[r(x) for x in head]) + sp.Symbol("…") + sp.Add(*[r(x) for x in tail])

@@ -336,7 +336,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             depth -= 1
         toks.append(_tok(kind, c, at(i), at(i + 1)))
         i += 1
-    return toks
+    return product_ellipses(toks) if any(t.type == "ELLIPSIS" for t in toks) else toks
 
 
 _OPERAND_END = {"NUMBER", "NAME", "RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL", "RABS", "BANG"}
@@ -368,6 +368,24 @@ def _nck_tokens(m: re.Match, at) -> list[Token]:
     c0, c1 = m.span(2)
     return [_tok("FCALL", func, at(a), at(c1)), _tok("LPAR", "(", at(c0), at(c0)), operand(1),
             _tok("COMMA", ",", at(c0), at(c1)), operand(3), _tok("RPAR", ")", at(b), at(b))]
+
+
+def product_ellipses(toks: list[Token]) -> list[Token]:
+    """An ellipsis between factors (`n(n-1)\\cdots(n-k+1)`, `1 \\cdot 2 \\cdots n`) is a product's: the `*`
+    beside it go, and it becomes PELLIPSIS. One between terms (`1 + 2 + \\dots + n`) stays a sum's."""
+    out: list[Token] = []
+    for k, t in enumerate(toks):
+        if t.type == "STAR" and ((k + 1 < len(toks) and toks[k + 1].type == "ELLIPSIS")
+                                 or (out and out[-1].type == "PELLIPSIS")):
+            continue
+        if t.type == "ELLIPSIS":
+            prev = out[-1] if out else None
+            nxt = next((x for x in toks[k + 1:] if x.type != "STAR"), None)
+            if prev is not None and nxt is not None and prev.type in _OPERAND_END and nxt.type not in (
+                    "PLUS", "MINUS", "RPAR", "RBRACE", "RBRACK", "COMMA"):
+                t = Token("PELLIPSIS", t.value, start_pos=t.start_pos, end_pos=t.end_pos)
+        out.append(t)
+    return out
 
 
 def _next_char(text: str, j: int) -> str:
