@@ -11,8 +11,13 @@ Kinds and their `args`:
 - `inv` (node,)                      1/node
 - `pow` (base, exponent)
 - `fact` (node,)                     node!
-- `call` (function, node, ...)       binomial, min, max, floor, ceil, log, log2, sqrt, abs
+- `call` (function, node, ...)       binomial, perm, min, max, floor, ceil, log, log2, log10, logb, sqrt, abs,
+                                     exp and the trigonometric and hyperbolic functions and their inverses
+- `math` (name,)                     pi, e, or i (the imaginary unit, on a complex part)
+- `apply` (name, body, arg, ...)     a rubric's declared function: its body with the arguments put in
 - `sum` (index name, low, high, body)
+- `prod` (index name, low, high, body)
+- `pdots` (head, tail)                the same for a product `a b \\cdots z`
 - `dots` (head, tail)                an explicit pattern `a + b + ... + z`: head and tail are tuples of nodes
 """
 
@@ -64,3 +69,20 @@ def uses(node: Node, kind: str, name: str | None = None) -> bool:
         if n.kind == kind and (name is None or n.args[0] == name):
             return True
     return False
+
+
+def substitute(node: Node, values: dict[str, Node]) -> Node:
+    """`node` with each free variable named in `values` replaced by its node (a sum's own index stays)."""
+    if node.kind == "var" and node.args[0] in values:
+        return values[node.args[0]]
+    if node.kind in ("sum", "prod") and node.args[0] in values:
+        values = {k: v for k, v in values.items() if k != node.args[0]}
+    args = []
+    for a in node.args:
+        if isinstance(a, Node):
+            args.append(substitute(a, values))
+        elif isinstance(a, tuple):
+            args.append(tuple(substitute(x, values) if isinstance(x, Node) else x for x in a))
+        else:
+            args.append(a)
+    return Node(node.kind, tuple(args), node.start, node.end)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from grader.formula.nodes import Node
+from grader.formula.reading.tree import Node
 
 _ADD, _MUL, _NEG, _POW, _POST, _ATOM = 1, 2, 3, 4, 5, 6
+
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+          "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
+          "Sigma", "Phi", "Psi", "Omega"}
+_NAMED = {"exp", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech", "csch"}
+_TEX_NAMED = {"exp", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin", "arccos",
+              "arctan"}
+_ARC = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", "asinh": "arsinh",
+        "acosh": "arcosh", "atanh": "artanh"}
 
 
 def to_latex(node: Node) -> str:
@@ -43,6 +53,14 @@ def _r(node: Node) -> tuple[str, int]:
         return _num(a[0])
     if k in ("var", "const"):
         return _name(a[0]), _ATOM
+    if k == "math":
+        return {"pi": "\\pi", "e": "e", "i": "i"}[a[0]], _ATOM
+    if k == "apply":
+        name = f"\\{a[0]}" if a[0] in _GREEK else a[0] if len(a[0]) == 1 else f"\\operatorname{{{a[0]}}}"
+        return f"{name}{_paren(', '.join(_r(x)[0] for x in a[2:]))}", _ATOM
+    if k == "prod":
+        var, lo, hi, body = a
+        return f"\\prod_{{{var}={_r(lo)[0]}}}^{{{_r(hi)[0]}}} {_at(body, _MUL)}", _MUL
     if k == "idx":
         return f"{_name(a[0])}_{{{_r(a[1])[0]}}}", _ATOM
     if k == "add":
@@ -95,12 +113,24 @@ def _r(node: Node) -> tuple[str, int]:
             return f"\\left|{args[0]}\\right|", _ATOM
         if f == "log2":
             return f"\\log_{{2}}{_paren(args[0])}", _ATOM
+        if f == "log10":
+            return f"\\log_{{10}}{_paren(args[0])}", _ATOM
+        if f == "perm":
+            return f"P{_paren(', '.join(args))}", _ATOM
+        if f in _NAMED:
+            return f"\\{f}{_paren(args[0])}" if f in _TEX_NAMED else f"\\operatorname{{{f}}}{_paren(args[0])}", _ATOM
+        if f in _ARC:
+            return f"\\{_ARC[f]}{_paren(args[0])}" if _ARC[f] in _TEX_NAMED else (
+                f"\\operatorname{{{_ARC[f]}}}{_paren(args[0])}"), _ATOM
         if f == "logb":
             return f"\\log_{{{args[0]}}}{_paren(args[1])}", _ATOM
         return f"\\{f}{_paren(', '.join(args))}", _ATOM
     if k == "sum":
         var, lo, hi, body = a
         return f"\\sum_{{{var}={_r(lo)[0]}}}^{{{_r(hi)[0]}}} {_at(body, _MUL)}", _MUL
+    if k == "pdots":
+        head, tail = a
+        return f"{_product(list(head))} \\cdots {_product(list(tail))}", _MUL
     if k == "dots":
         head, tail = a
         parts = [_r(Node("add", head))[0] if len(head) > 1 else _r(head[0])[0], "\\dots"]

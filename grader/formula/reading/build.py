@@ -11,40 +11,56 @@ One rule to know: `/` divides by the next factor only, left to right, as in Pyth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
 from lark import Token, Tree
 
-from grader.formula.bounds import check_bounds, check_depth
 from grader.formula.errors import ReadFailure
-from grader.formula.lexer import FUNCTIONS, Names, sum_indices, tokenize
-from grader.formula.nodes import Node
-from grader.formula.normalize import Clean
-from grader.formula.parse import parse_tokens, wrap_infix
+from grader.formula.reading.tokens import ELEMENTARY, FUNCTIONS, INVERSE, Names, sum_indices, tokenize
+from grader.formula.reading.tree import Node, substitute
+from grader.formula.reading.unicode import Clean
+from grader.formula.reading.grammar import parse_tokens, wrap_infix
 
 MAX_FORMULA_CHARS = 2000
+MAX_TREE_DEPTH = 160
+BoundsCheck = Callable[[Node, dict[str, Fraction]], None]  # raises ReadFailure
 
 _ARITY = {canon: arity for canon, arity in FUNCTIONS.values()}
 _ARITY.update({"log2": 1, "sqrt": 1})
 
 
-def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source: str = "") -> tuple[Node, list[str]]:
-    """Read one cleaned formula; returns the tree and notes on how it was read. Raises ReadFailure."""
+def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source: str = "",
+               check: BoundsCheck | None = None) -> tuple[Node, list[str]]:
+    """Read one cleaned formula; returns the tree and notes on how it was read. Raises ReadFailure.
+    `check` bounds the built tree (the checker's evaluation limits on constant parts)."""
     if len(src.text) > MAX_FORMULA_CHARS:
         raise ReadFailure(f"The formula is too long (more than {MAX_FORMULA_CHARS} characters).", src.at(0))
-    names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text))
+    names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text),
+                  names.functions, names.imaginary)
     tokens = tokenize(src, names)
     tokens = wrap_infix(tokens)
     eqs = [t for t in tokens if t.type == "EQ"]
-    if eqs and not any(t.type == "SUM" for t in tokens):
+    if eqs and not any(t.type in ("SUM", "PROD") for t in tokens):
         raise ReadFailure("I can't read `=` here.", eqs[0].start_pos, eqs[0].end_pos)
     tree = parse_tokens(tokens, src.at(len(src.text)))
     check_depth(tree)
     b = _Builder(names, constants, source)
     node = b.build(tree.children[0], frozenset())
-    check_bounds(node, constants)
+    if check is not None:
+        check(node, constants)
     return node, b.notes
+
+
+def check_depth(tree: Tree) -> None:
+    stack = [(tree, 0)]
+    while stack:
+        t, d = stack.pop()
+        if d > MAX_TREE_DEPTH:
+            tok = next((x for x in t.scan_values(lambda v: isinstance(v, Token))), None)
+            raise ReadFailure("The formula is nested too deeply.", tok.start_pos if tok else 0)
+        stack.extend((c, d + 1) for c in t.children if isinstance(c, Tree))
 
 
 def _span(tree) -> tuple[int, int]:
@@ -126,6 +142,12 @@ class _Builder:
         if len(factors) == 1:
             return factors[0]
         s, e = _span(t)
+        ops = {ch[i].children[0].type for i in range(1, len(ch), 2)}
+        dots = [i for i, f in enumerate(factors) if f.kind == "pdots"]
+        if len(dots) == 1 and ops == {"STAR"}:  # `1 \\cdot 2 \\cdots n`: the factors around join the pattern
+            k = dots[0]
+            head, tail = factors[k].args
+            return Node("pdots", ((*factors[:k], *head), (*tail, *factors[k + 1:])), s, e)
         return Node("mul", tuple(factors), s, e)
 
     def _unary(self, t: Tree, scope) -> Node:
@@ -138,7 +160,14 @@ class _Builder:
     _exponent = _unary
 
     def _implicit(self, t: Tree, scope) -> Node:
-        factors = [self.build(c, scope) for c in t.children]
+        dots = [i for i, c in enumerate(t.children) if isinstance(c, Token) and c.type == "PELLIPSIS"]
+        if dots:  # `n(n-1) \\cdots (n-k+1)`: a product whose factors follow a pattern
+            k = dots[0]
+            head = tuple(self._trig_arguments(t.children[:k], scope))
+            tail = tuple(self._trig_arguments(t.children[k + 1:], scope))
+            s, e = _span(t)
+            return Node("pdots", (head, tail), s, e)
+        factors = self._trig_arguments(t.children, scope)
         if len(factors) == 1:
             return factors[0]
         for a, b in pairwise(factors):
@@ -147,6 +176,32 @@ class _Builder:
                 raise ReadFailure("Two numbers side by side: put an operator between them.", b.start, b.end)
         s, e = _span(t)
         return Node("mul", tuple(factors), s, e)
+
+    def _trig_arguments(self, children: list, scope) -> list[Node]:
+        """`\\sin 2x` is sin(2x), as in print: a trigonometric or hyperbolic function written without parentheses
+        whose argument is a number takes the name right after it too (`\\sin x \\cos x` stays a product)."""
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            c = children[i]
+            nxt = children[i + 1] if i + 1 < len(children) else None
+            if (isinstance(c, Tree) and c.data == "bare" and str(c.children[0]) in ELEMENTARY
+                    and isinstance(c.children[1], Tree) and c.children[1].data == "number"
+                    and isinstance(nxt, Tree) and nxt.data in ("name", "indexed", "power")):
+                tok = c.children[0]
+                num = self.build(c.children[1], scope)
+                name = self.build(nxt, scope)
+                if name.kind in ("var", "const", "idx", "math") or (name.kind == "pow" and name.args[0].kind in (
+                        "var", "const", "math")):
+                    arg = Node("mul", (num, name), num.start, name.end)
+                    out.append(Node("call", (str(tok), arg), tok.start_pos, name.end))
+                    src = self.source[tok.start_pos:name.end].strip()
+                    self.notes.append(f"I read `{src}` as {tok}({self.source[num.start:name.end].strip()}).")
+                    i += 2
+                    continue
+            out.append(self.build(c, scope))
+            i += 1
+        return out
 
     def _power(self, t: Tree, scope) -> Node:
         base = self.build(t.children[0], scope)
@@ -177,6 +232,8 @@ class _Builder:
             return Node("var", (name,), tok.start_pos, tok.end_pos)
         if name in self.constants:
             return Node("const", (name,), tok.start_pos, tok.end_pos)
+        if name in self.names.math:
+            return Node("math", (name,), tok.start_pos, tok.end_pos)
         if name in self.names.sequences:
             raise ReadFailure(f"`{name}` is a sequence: give its index, as in `{name}_t` or `{name}_{{t-1}}`.",
                               tok.start_pos, tok.end_pos)
@@ -214,6 +271,13 @@ class _Builder:
         tok = t.children[0]
         func = str(tok)
         args = [self.build(c, scope) for c in t.children[2:-1] if isinstance(c, Tree)]
+        if func in self.names.functions:  # a declared function: its body, with the arguments put in
+            params, body = self.names.functions[func]
+            if len(args) != len(params):
+                raise ReadFailure(f"`{func}` takes {len(params)} argument{'s' if len(params) > 1 else ''} "
+                                  f"({', '.join(params)}), not {len(args)}.", tok.start_pos, tok.end_pos)
+            s, e = _span(t)
+            return Node("apply", (func, substitute(body, dict(zip(params, args))), *args), s, e)
         arity = _ARITY.get(func, 1)
         if arity is None and len(args) < 2:
             raise ReadFailure(f"`{func}` needs at least two arguments.", tok.start_pos, tok.end_pos)
@@ -229,6 +293,24 @@ class _Builder:
         tok = t.children[0]
         arg = self.build(t.children[1], scope)
         return Node("call", (str(tok), arg), tok.start_pos, arg.end)
+
+    def _bare_pow(self, t: Tree, scope) -> Node:
+        """`\\sin^2 x` is (sin x)^2; `\\sin^{-1} x` is arcsin x."""
+        tok = t.children[0]
+        exp = self.build(t.children[2], scope)
+        arg = self.build(t.children[3], scope)
+        func = str(tok)
+        if exp.kind == "num" and exp.args[0] == -1 and func in INVERSE:
+            return Node("call", (INVERSE[func], arg), tok.start_pos, arg.end)
+        if exp.kind == "num" and exp.args[0] == -1:
+            raise ReadFailure(f"I can't tell whether `{func}^{{-1}}` is an inverse function or 1/{func}: write "
+                              f"1/{func}(...) or ({func}(...))^{{-1}}.", tok.start_pos, exp.end)
+        call = Node("call", (func, arg), tok.start_pos, arg.end)
+        return Node("pow", (call, exp), tok.start_pos, arg.end)
+
+    def _abs(self, t: Tree, scope) -> Node:
+        s, e = _span(t)
+        return Node("call", ("abs", self.build(t.children[1], scope)), s, e)
 
     def _logb(self, t: Tree, scope) -> Node:
         tok = t.children[0]
@@ -293,6 +375,10 @@ class _Builder:
         body = self.build(c[9], scope | {var})
         s, e = _span(t)
         return Node("sum", (var, low, high, body), s, e)
+
+    def _bigprod(self, t: Tree, scope) -> Node:
+        node = self._bigsum(t, scope)
+        return Node("prod", node.args, node.start, node.end)
 
     def _token(self, t: Token, scope) -> Node:  # pragma: no cover
         raise ReadFailure(f"I didn't expect `{t}` here.", t.start_pos or 0, t.end_pos)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from grader.formula.lexer import FUNCTIONS, Names, _split_with_function, _split_word
-from grader.formula.normalize import Clean
+from grader.formula.reading.tokens import FUNCTIONS, Names, _split_with_function, _split_word
+from grader.formula.reading.unicode import Clean
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$(.+?)\$|\\\((.+?)\\\)|`([^`\n]+)`", re.DOTALL)
 _LEAD = re.compile(r"\s*([A-Za-z]+)(?=[\s:,=]|$)[\s:,]*")

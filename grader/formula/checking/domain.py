@@ -8,48 +8,32 @@ ones make accidental agreement of different formulas unlikely).
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.formula.spec import FormulaSpec
+from grader.formula.checking.arithmetic import MP, MPC, mp
+from grader.formula.spec import FormulaSpec, parse_constraints, spec_key
 
 # (how many points, largest value) per size
 TIERS = ((4, 6), (5, 60), (3, 500))
+RESERVE_TIERS = ((6, 3), (6, 30), (6, 2000))  # used when the reference has no value at too many points
 SEQUENCE_TIERS = ((6, 8), (6, 24), (4, 60))
 _TRIES = 400
 
-_REL = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(\w+)\s*$")
-_DIV = re.compile(r"^\s*(\w+)\s*(?:divides|\|)\s*(\w+)\s*$")
-_PARITY = re.compile(r"^\s*(\w+)\s+(?:is\s+)?(even|odd)\s*$")
+NO_VARIABLES = "its value (the formula has no variables)"
 
 
 @dataclass(frozen=True)
 class Point:
     variables: dict[str, Fraction]
     sequences: dict[str, dict[int, Fraction]]
+    reserve: bool = False  # drawn for a reference with no value at too many of the other points
 
     def describe(self) -> str:
-        return ", ".join(f"{k} = {v}" for k, v in self.variables.items())
-
-
-class ConstraintError(ValueError):
-    pass
-
-
-def parse_constraints(spec: FormulaSpec) -> list[tuple]:
-    out: list[tuple] = []
-    for c in spec.constraints:
-        if m := _DIV.match(c):
-            out.append(("div", m.group(1), m.group(2)))
-        elif m := _PARITY.match(c):
-            out.append((m.group(2), m.group(1)))
-        elif m := _REL.match(c):
-            op = {"≤": "<=", "≥": ">=", "≠": "!="}.get(m.group(2), m.group(2))
-            out.append(("rel", m.group(1), op, m.group(3)))
-        else:
-            raise ConstraintError(f"I can't read the constraint {c!r}")
-    return out
+        """The point as the student reads it; a formula without variables has one point, "no variables"."""
+        if not self.variables:
+            return NO_VARIABLES
+        return ", ".join(f"{k} = {_show(v)}" for k, v in self.variables.items())
 
 
 def _val(tok: str, vals: dict[str, Fraction]) -> Fraction:
@@ -85,7 +69,12 @@ def _draw(rng: random.Random, domain: str, top: int) -> Fraction:
     q = rng.randint(1, 7)
     p = rng.randint(1, top * q)
     v = Fraction(p, q)
-    return v if domain == "positive_real" or rng.random() < 0.5 else -v
+    if domain == "complex":
+        w = Fraction(rng.randint(-top * q, top * q), q)
+        return MP.mpc(mp(v if rng.random() < 0.5 else -v), mp(w))
+    if domain == "nonnegative_real" and rng.random() < 0.1:
+        return Fraction(0)
+    return v if domain in ("positive_real", "nonnegative_real") or rng.random() < 0.5 else -v
 
 
 _POINTS: dict[str, tuple[Point, ...]] = {}
@@ -93,8 +82,6 @@ _POINTS: dict[str, tuple[Point, ...]] = {}
 
 def sample_points(spec: FormulaSpec) -> tuple[Point, ...]:
     """The part's sample points (cached per spec)."""
-    from grader.formula.reading import spec_key
-
     key = spec_key(spec, "points")
     pts = _POINTS.get(key)
     if pts is None:
@@ -113,7 +100,8 @@ def _make_points(spec: FormulaSpec) -> tuple[Point, ...]:
     for vals in _edge_grid(spec, cons):
         seen.add(tuple(vals.values()))
         points.append(Point(vals, _sequences(spec, vals, rng)))
-    for count, top in tiers:
+    reserve = () if spec.sequences or not names else RESERVE_TIERS
+    for tier, (count, top) in enumerate((*tiers, *reserve)):
         made = 0
         for _ in range(_TRIES):
             if made >= count:
@@ -131,14 +119,24 @@ def _make_points(spec: FormulaSpec) -> tuple[Point, ...]:
             if not spec.sequences and k in seen and len(seen) < 3 * sum(t[0] for t in tiers):
                 continue
             seen.add(k)
-            points.append(Point(vals, _sequences(spec, vals, rng)))
+            points.append(Point(vals, _sequences(spec, vals, rng), tier >= len(tiers)))
             made += 1
     return tuple(Point({k: _exact(v) for k, v in p.variables.items()},
-                       {k: {i: _exact(x) for i, x in vs.items()} for k, vs in p.sequences.items()}) for p in points)
+                       {k: {i: _exact(x) for i, x in vs.items()} for k, vs in p.sequences.items()}, p.reserve)
+                 for p in points)
 
 
-def _exact(v: Fraction) -> int | Fraction:
+def _exact(v):
+    if not isinstance(v, Fraction):
+        return v
     return v.numerator if v.denominator == 1 else v
+
+
+def _show(v) -> str:
+    if isinstance(v, MPC):
+        re_, im = Fraction(str(MP.nstr(v.real, 20))), Fraction(str(MP.nstr(v.imag, 20)))
+        return f"{re_} {'+' if im >= 0 else '-'} {abs(im)}i" if re_ else f"{im}i"
+    return str(v)
 
 
 _EDGES = {
@@ -146,7 +144,9 @@ _EDGES = {
     "nonnegative_integer": (0, 1, 2),
     "integer": (0, 1, -1, 2),
     "positive_real": (1, Fraction(1, 2), 2),
+    "nonnegative_real": (0, 1, Fraction(1, 2), 2),
     "real": (0, 1, -1, Fraction(1, 2)),
+    "complex": (0, 1, -1, Fraction(1, 2)),
 }
 MAX_EDGE_POINTS = 10
 

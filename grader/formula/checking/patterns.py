@@ -8,25 +8,26 @@ tail fixes the number of terms at each sample point; a tail that fits no templat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
-from grader.formula.evaluate import (
+from grader.formula.checking.arithmetic import (
     MAX_SUM_TERMS,
     Env,
     NoPattern,
     Value,
     _check,
-    evaluate,
 )
-from grader.formula.nodes import Node, walk
+from grader.formula.reading.tree import Node, walk
 
 Path = tuple[int, ...]
+Valuer = Callable[[Node], Value]  # a sub-formula's value at the point being evaluated
 
 
 def _pure(node: Node) -> bool:
     """No sequence values inside: an index-like sub-formula that may vary along the pattern."""
-    return not any(n.kind in ("idx", "sum", "dots") for n in walk(node))
+    return not any(n.kind in ("idx", "sum", "prod", "dots", "pdots") for n in walk(node))
 
 
 def _diff(a: Node, b: Node, path: Path = (), coarse: bool = False) -> list[Path] | None:
@@ -91,7 +92,7 @@ def _put(node: Node, path: Path, value: Value) -> Node:
     return Node(node.kind, tuple(args), node.start, node.end)
 
 
-def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Value | None:
+def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], value: Valuer) -> Value | None:
     """`1 + 2 + 4 + ... + 2^n`: written numbers with a constant ratio, up to the value of the last term."""
     if len(head) < 3 or len(tail) != 1 or any(h.kind != "num" for h in head):
         return None
@@ -101,7 +102,7 @@ def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Valu
     ratio = vals[1] / vals[0]
     if ratio in (0, 1, -1) or any(b != a * ratio for a, b in pairwise(vals)):
         return None
-    last = evaluate(tail[0], env)
+    last = value(tail[0])
     term, total = vals[0], Fraction(0)
     for _ in range(MAX_SUM_TERMS):
         total += term
@@ -113,29 +114,55 @@ def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Valu
     raise NoPattern("the terms around `...` do not follow one pattern")
 
 
-def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env) -> Value:
-    """The value at this point of `head + ... + tail`."""
-    geometric = _geometric(head, tail, env)
+def _as_powers(head: tuple[Node, ...], tail: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
+    """`1 + r + r^2 + ... + r^n` is `r^0 + r^1 + r^2 + ... + r^n`: written powers of one base make the pattern."""
+    powers = [t for t in (*head, *tail) if t.kind == "pow" and t.args[0].kind in ("var", "const", "math")]
+    if not powers:
+        return head, tail
+    base = powers[0].args[0]
+    if any(p.args[0].key() != base.key() for p in powers):
+        return head, tail
+
+    def lift(t: Node) -> Node:
+        if t.key() == base.key():
+            return Node("pow", (t, Node("num", (Fraction(1),))), t.start, t.end)
+        if t.kind == "num" and t.args[0] == 1:
+            return Node("pow", (base, Node("num", (Fraction(0),))), t.start, t.end)
+        return t
+
+    return tuple(lift(t) for t in head), tuple(lift(t) for t in tail)
+
+
+def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluate: Callable[[Node, Env], Value],
+               product: bool = False) -> Value:
+    """The value at this point of `head + ... + tail`, or of `head ... tail` when `product` (`evaluate` computes a
+    term at the point)."""
+
+    def value(node: Node) -> Value:
+        return evaluate(node, env)
+
+    head, tail = _as_powers(head, tail)
+    geometric = None if product else _geometric(head, tail, value)
     if geometric is not None:
         return geometric
     for p, coarse in ((p, c) for p in range(1, len(head) + 1) for c in (False, True)):
-        plan = _plan(head, tail, p, env, coarse)
+        plan = _plan(head, tail, p, value, coarse)
         if plan is None:
             continue
         templates, leaves, starts, steps, n_terms = plan
         env.spend(n_terms)
-        total: Value = Fraction(0)
+        total: Value = Fraction(1 if product else 0)
         for i in range(n_terms):
             r, g = i % p, i // p
             term = templates[r]
             for path, start, step in zip(leaves[r], starts[r], steps[r]):
                 term = _put(term, path, start + g * step)
-            total = _check(total + evaluate(term, env))
+            total = _check(total * value(term) if product else total + value(term))
         return total
     raise NoPattern("the terms around `...` do not follow one pattern")
 
 
-def _plan(head, tail, p: int, env: Env, coarse: bool):
+def _plan(head, tail, p: int, value: Valuer, coarse: bool):
     templates = list(head[:p])
     leaves: list[list[Path]] = []
     steps: list[list[Value]] = []
@@ -154,7 +181,7 @@ def _plan(head, tail, p: int, env: Env, coarse: bool):
             for a, b in pairs:
                 if _diff(a, b, coarse=coarse) != paths:
                     return None
-                vals.add(evaluate(_get(b, path), env) - evaluate(_get(a, path), env))
+                vals.add(value(_get(b, path)) - value(_get(a, path)))
             if len(vals) != 1:
                 return None
             st.append(vals.pop())
@@ -179,17 +206,17 @@ def _plan(head, tail, p: int, env: Env, coarse: bool):
                 if not paths:
                     return None
                 leaves[r] = paths
-        values = [evaluate(_get(templates[r], path), env) for r in range(p) for path in leaves[r]]
+        values = [value(_get(templates[r], path)) for r in range(p) for path in leaves[r]]
         span = max(values) - min(values) + 1
         for r in range(p):
             if not steps[r]:
                 steps[r] = [
-                    span if evaluate(_get(last_group[r], path), env) >= evaluate(_get(templates[r], path), env)
+                    span if value(_get(last_group[r], path)) >= value(_get(templates[r], path))
                     else -span
                     for path in leaves[r]
                 ]
-    starts = [[evaluate(_get(templates[r], path), env) for path in leaves[r]] for r in range(p)]
-    n_terms = _count(templates, leaves, starts, steps, head, tail, p, env)
+    starts = [[value(_get(templates[r], path)) for path in leaves[r]] for r in range(p)]
+    n_terms = _count(templates, leaves, starts, steps, head, tail, p, value)
     if n_terms is None:
         return None
     return templates, leaves, starts, steps, n_terms
@@ -206,7 +233,7 @@ def _index_paths(node: Node, path: Path = ()) -> list[Path]:
     return out
 
 
-def _count(templates, leaves, starts, steps, head, tail, p: int, env: Env) -> int | None:
+def _count(templates, leaves, starts, steps, head, tail, p: int, value: Valuer) -> int | None:
     """How many terms the pattern has at this point, from where the tail fits; None if it fits nowhere."""
     best: int | None = None
     last = tail[-1]
@@ -219,7 +246,7 @@ def _count(templates, leaves, starts, steps, head, tail, p: int, env: Env) -> in
             if step == 0:
                 ok = False
                 break
-            q = (evaluate(_get(last, path), env) - start) / step
+            q = (value(_get(last, path)) - start) / step
             if g is None:
                 g = q
             elif q != g:
@@ -230,18 +257,18 @@ def _count(templates, leaves, starts, steps, head, tail, p: int, env: Env) -> in
         n_terms = int(g) * p + r + 1
         if n_terms < len(tail) or n_terms > MAX_SUM_TERMS:
             continue
-        if _tail_fits(templates, leaves, starts, steps, tail, n_terms, p, env) and (best is None or n_terms < best):
+        if _tail_fits(templates, leaves, starts, steps, tail, n_terms, p, value) and (best is None or n_terms < best):
             best = n_terms
     return best
 
 
-def _tail_fits(templates, leaves, starts, steps, tail, n_terms: int, p: int, env: Env) -> bool:
+def _tail_fits(templates, leaves, starts, steps, tail, n_terms: int, p: int, value: Valuer) -> bool:
     for j, t in enumerate(tail):
         pos = n_terms - len(tail) + j
         r, g = pos % p, pos // p
         if not _match(templates[r], t, leaves[r]):
             return False
         for path, start, step in zip(leaves[r], starts[r], steps[r]):
-            if evaluate(_get(t, path), env) != start + g * step:
+            if value(_get(t, path)) != start + g * step:
                 return False
     return True

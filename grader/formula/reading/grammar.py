@@ -1,6 +1,6 @@
 """The LALR parser (built once, at import) and the messages of its failures.
 
-Tokens come from our own tokenizer (`lexer.py`); lark only applies the grammar in `grammar.lark`.
+Tokens come from our own tokenizer (`tokens.py`); lark only applies the grammar in `grammar.lark`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _DESCRIBE = {
     "RPAR": "`)`", "RBRACE": "`}`", "RBRACK": "`]`", "LPAR": "`(`", "LBRACE": "`{`", "NUMBER": "a number",
     "NAME": "a name", "$END": "the end of the formula", "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`",
     "SLASH": "`/`", "POW": "`^`", "COMMA": "`,`", "BANG": "`!`", "SUB": "`_`", "EQ": "`=`",
-    "ELLIPSIS": "`...`", "RFLOOR": "`\\rfloor`", "RCEIL": "`\\rceil`",
+    "ELLIPSIS": "`...`", "RFLOOR": "`\\rfloor`", "RCEIL": "`\\rceil`", "RABS": "a closing `|`", "LABS": "`|`",
 }
 
 
@@ -59,9 +59,10 @@ def parse_tokens(tokens: list[Token], end: int) -> Tree:
         raise ReadFailure("I can't read the formula here.", getattr(exc, "pos_in_stream", 0) or 0) from None
 
 
-_CLOSER_OF = {"LPAR": "RPAR", "LBRACE": "RBRACE", "LBRACK": "RBRACK", "LFLOOR": "RFLOOR", "LCEIL": "RCEIL"}
+_CLOSER_OF = {"LPAR": "RPAR", "LBRACE": "RBRACE", "LBRACK": "RBRACK", "LFLOOR": "RFLOOR", "LCEIL": "RCEIL",
+              "LABS": "RABS"}
 _SHOW = {"LPAR": "(", "ROOT": "\\sqrt", "LBRACE": "{", "LBRACK": "[", "LFLOOR": "\\lfloor", "LCEIL": "\\lceil",
-         "RPAR": ")", "RBRACE": "}", "RBRACK": "]", "RFLOOR": "\\rfloor", "RCEIL": "\\rceil"}
+         "LABS": "|", "RABS": "|", "RPAR": ")", "RBRACE": "}", "RBRACK": "]", "RFLOOR": "\\rfloor", "RCEIL": "\\rceil"}
 
 
 def _unclosed(tokens: list[Token]) -> None:
@@ -84,7 +85,7 @@ def _unclosed(tokens: list[Token]) -> None:
 
 def _eof_message(exc) -> str:
     expected = set(getattr(exc, "expected", ()) or ())
-    for closer in ("RPAR", "RBRACE", "RBRACK", "RFLOOR", "RCEIL"):
+    for closer in ("RPAR", "RBRACE", "RBRACK", "RFLOOR", "RCEIL", "RABS"):
         if closer in expected:
             return f"The formula ends too early: a {_DESCRIBE[closer]} is missing."
     return "The formula ends too early: something is missing after the last operator."
@@ -92,8 +93,8 @@ def _eof_message(exc) -> str:
 
 def _unexpected_message(tok: Token, exc) -> str:
     val = str(tok.value)
-    if tok.type in ("RFLOOR", "RCEIL", "LFLOOR", "LCEIL", "FRAC", "BINOM", "SQRT", "SUM", "ROOT", "CHOOSE",
-                    "OVER") or (
+    if tok.type in ("RFLOOR", "RCEIL", "LFLOOR", "LCEIL", "FRAC", "BINOM", "SQRT", "SUM", "PROD", "ROOT",
+                    "CHOOSE", "OVER") or (
         tok.type in ("LPAR", "RPAR") and len(val) > 1
     ):
         val = "\\" + val

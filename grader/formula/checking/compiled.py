@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from grader.formula import evaluate as ev
+from grader.formula.checking import arithmetic as ar
+from grader.formula.checking import evaluate as ev
 from grader.formula.errors import CheckFailure
-from grader.formula.nodes import Node
+from grader.formula.reading.tree import Node
 
-Fn = Callable[[ev.Env], ev.Value]
+Fn = Callable[[ar.Env], ar.Value]
 _CACHE: dict[int, tuple[Node, Fn]] = {}
 
 
@@ -37,7 +38,7 @@ def _norm(v):
 def _compile(node: Node) -> Fn:
     k, a = node.kind, node.args
     if k == "num":
-        v = ev.exact(a[0])
+        v = ar.exact(a[0])
         return lambda env: v
     if k == "var":
         name = a[0]
@@ -46,7 +47,7 @@ def _compile(node: Node) -> Fn:
             try:
                 return env.variables[name]
             except KeyError:
-                raise ev.Undefined(f"no value for {name}") from None
+                raise ar.Undefined(f"no value for {name}") from None
 
         return var
     if k == "const":
@@ -54,9 +55,9 @@ def _compile(node: Node) -> Fn:
 
         def const(env):
             try:
-                return ev.exact(env.constants[name])
+                return ar.exact(env.constants[name])
             except KeyError:
-                raise ev.Undefined(f"no value for {name}") from None
+                raise ar.Undefined(f"no value for {name}") from None
 
         return const
     if k == "add":
@@ -66,8 +67,8 @@ def _compile(node: Node) -> Fn:
             total = 0
             for f in fs:
                 total = total + f(env)
-            if type(total) is float:
-                return ev._check(total)
+            if type(total) in ar.INEXACT:
+                return ar._check(total)
             return _norm(total)
 
         return add
@@ -76,7 +77,7 @@ def _compile(node: Node) -> Fn:
         return lambda env: -f(env)
     if k == "mul":
         fs = [_compile(c) for c in a]
-        limit = ev.MAX_BITS
+        limit = ar.MAX_BITS
 
         def mul(env):
             prod = 1
@@ -87,7 +88,7 @@ def _compile(node: Node) -> Fn:
                     if prod.bit_length() > limit:
                         raise CheckFailure("value too large")
                 else:
-                    ev._check(prod)
+                    ar._check(prod)
             return _norm(prod)
 
         return mul
@@ -97,26 +98,26 @@ def _compile(node: Node) -> Fn:
         def inv(env):
             v = f(env)
             if v == 0:
-                raise ev.Undefined("division by zero")
+                raise ar.Undefined("division by zero")
             t = type(v)
             if t is int:
                 return Fraction(1, v) if v not in (1, -1) else v
-            if t is float:
+            if t in ar.INEXACT:
                 return 1 / v
             return _norm(1 / v)
 
         return inv
     if k == "pow":
         fb, fe = _compile(a[0]), _compile(a[1])
-        return lambda env: ev._pow(fb(env), fe(env))
+        return lambda env: ar._pow(fb(env), fe(env), env.complex)
     if k == "fact":
         f = _compile(a[0])
 
         def fact(env):
-            n = ev._int(f(env), "factorial")
+            n = ar._int(f(env), "factorial")
             if n < 0:
-                raise ev.Undefined("factorial of a negative number")
-            if n > ev.MAX_FACTORIAL:
+                raise ar.AtEdge("factorial of a negative number")
+            if n > ar.MAX_FACTORIAL:
                 raise CheckFailure("factorial too large")
             import math
 
@@ -126,44 +127,50 @@ def _compile(node: Node) -> Fn:
     if k == "call":
         func = a[0]
         fs = [_compile(c) if isinstance(c, Node) else (lambda env, c=c: c) for c in a[1:]]
-        return lambda env: _norm(ev._call(func, [f(env) for f in fs]))
+        return lambda env: _norm(ar._call(func, [f(env) for f in fs], env.complex))
     if k == "idx":
         name, fi = a[0], _compile(a[1])
 
         def idx(env):
-            i = ev._int(fi(env), "index")
+            i = ar._int(fi(env), "index")
             seq = env.sequences.get(name)
             if seq is None or i not in seq:
-                raise ev.Undefined(f"{name}_{i} is outside the sequence")
+                raise ar.Undefined(f"{name}_{i} is outside the sequence")
             v = seq[i]
             if isinstance(v, Exception):  # a state the recurrence could not compute
-                raise ev.Undefined(f"{name}_{i} is undefined")
+                raise ar.Undefined(f"{name}_{i} is undefined")
             return v
 
         return idx
-    if k == "sum":
+    if k == "apply":
+        return _compile(a[1])
+    if k == "math":
+        name = a[0]
+        return lambda env: ar.math_constant(name, env)
+    if k in ("sum", "prod"):
+        product = k == "prod"
         var = a[0]
         flo, fhi, fbody = _compile(a[1]), _compile(a[2]), _compile(a[3])
 
         def bigsum(env):
-            lo = ev._int(flo(env), "sum bound")
-            hi = ev._int(fhi(env), "sum bound")
-            if hi - lo + 1 > ev.MAX_SUM_TERMS:
+            lo = ar._int(flo(env), "sum bound")
+            hi = ar._int(fhi(env), "sum bound")
+            if hi - lo + 1 > ar.MAX_SUM_TERMS:
                 raise CheckFailure("sum too long")
             env.spend(max(0, hi - lo + 1))
             variables = env.variables
             saved = variables.get(var)
-            total = 0
+            total = 1 if product else 0
             try:
                 for i in range(lo, hi + 1):
                     variables[var] = i
-                    total = total + fbody(env)
+                    total = ar._check(total * fbody(env)) if product else total + fbody(env)
             finally:
                 if saved is None:
                     variables.pop(var, None)
                 else:
                     variables[var] = saved
-            return _norm(ev._check(total))
+            return _norm(ar._check(total))
 
         return bigsum
     # `dots` and anything rare: the reference evaluator

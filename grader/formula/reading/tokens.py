@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from grader.formula.errors import ReadFailure
-from grader.formula.normalize import Clean
+from grader.formula.reading.unicode import Clean
 
 MAX_NUMBER_DIGITS = 30
 MAX_NESTING = 40
@@ -27,11 +27,24 @@ FUNCTIONS: dict[str, tuple[str, int | None]] = {
     "log": ("log", 1), "ln": ("log", 1), "lg": ("log2", 1), "sqrt": ("sqrt", 1), "abs": ("abs", 1),
     "factorial": ("factorial", 1),
     # sympy's spellings, which students copy from tools
-    "Min": ("min", None), "Max": ("max", None), "Abs": ("abs", 1), "log2": ("log2", 1),
+    "Min": ("min", None), "Max": ("max", None), "Abs": ("abs", 1), "log2": ("log2", 1), "log10": ("log10", 1),
+    "P": ("perm", 2), "nPr": ("perm", 2), "perm": ("perm", 2),
+    "exp": ("exp", 1),
 }
+# Elementary functions: their names, and the other spellings of the inverse ones.
+ELEMENTARY = ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot",
+              "sinh", "cosh", "tanh", "sech", "csch", "coth", "asinh", "acosh", "atanh")
+_INVERSE_SPELLINGS = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot",
+                      "arsinh": "asinh", "arcsinh": "asinh", "arcosh": "acosh", "arccosh": "acosh",
+                      "artanh": "atanh", "arctanh": "atanh"}
+FUNCTIONS.update({f: (f, 1) for f in ELEMENTARY})
+FUNCTIONS.update({k: (v, 1) for k, v in _INVERSE_SPELLINGS.items()})
+INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sinh": "asinh", "cosh": "acosh",
+           "tanh": "atanh"}  # `\sin^{-1}`
+MATH_CONSTANTS = ("pi", "e")  # and `i`, where the part is complex
 # Functions whose word alone (no parenthesis) may take the next factor: `log n`, `sqrt n`.
-_BARE_OK = {"log", "log2", "sqrt"}
-_BARE_WORDS = {"log", "ln", "lg", "sqrt", "log2"}
+_BARE_OK = {"log", "log2", "log10", "sqrt", "exp", *ELEMENTARY}
+_BARE_WORDS = {"log", "ln", "lg", "sqrt", "log2", "log10", "exp", *ELEMENTARY, *_INVERSE_SPELLINGS}
 
 _TEX_TOKENS = {
     "frac": "FRAC", "dfrac": "FRAC", "tfrac": "FRAC", "cfrac": "FRAC",
@@ -40,8 +53,10 @@ _TEX_TOKENS = {
     "lfloor": "LFLOOR", "rfloor": "RFLOOR", "lceil": "LCEIL", "rceil": "RCEIL",
     "sum": "SUM", "dots": "ELLIPSIS", "ldots": "ELLIPSIS", "cdots": "ELLIPSIS", "dotsb": "ELLIPSIS",
     "dotsc": "ELLIPSIS", "dotsm": "ELLIPSIS", "sqrt": "SQRT", "choose": "CHOOSE", "over": "OVER",
+    "prod": "PROD", "lvert": "LABS", "rvert": "RABS",
 }
-_TEX_FUNCS = {"min": "min", "max": "max", "log": "log", "ln": "log", "lg": "log2", "exp": None}
+_TEX_FUNCS = {"min": "min", "max": "max", "log": "log", "ln": "log", "lg": "log2", "exp": "exp",
+              **{f: f for f in ELEMENTARY}, **_INVERSE_SPELLINGS}
 _TEX_IGNORED = {
     "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
     "Biggl", "Biggr", "limits", "nolimits", "displaystyle", "textstyle", "quad", "qquad", "middle",
@@ -54,10 +69,10 @@ _PUNCT = {
 _OPENERS = {"LPAR", "LBRACK", "LBRACE", "LFLOOR", "LCEIL"}
 _CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL"}
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE]\d{1,3}(?![A-Za-z0-9.]))?")  # 1e3 is 1000
 _WORD = re.compile(r"[A-Za-z]+")
 _TEXCMD = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
-_SUM_INDEX = re.compile(r"(?:\\sum|\bsum)\s*_\s*\{?\s*([A-Za-z])\s*=")
+_SUM_INDEX = re.compile(r"(?:\\sum|\bsum|\\prod|\bprod)\s*_\s*\{?\s*([A-Za-z])\s*=")
 
 
 @dataclass
@@ -68,10 +83,23 @@ class Names:
     sequences: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()
     bound: set[str] = field(default_factory=set)
+    functions: dict = field(default_factory=dict)  # the rubric's declared functions: name -> (params, body tree)
+    imaginary: bool = False  # `i` is the imaginary unit
+
+    @property
+    def math(self) -> tuple[str, ...]:
+        """The mathematical constants the part reads (a declared name of the same spelling wins)."""
+        taken = set(self.variables) | set(self.constants) | set(self.sequences) | set(self.functions)
+        return tuple(c for c in (*MATH_CONSTANTS, *(("i",) if self.imaginary else ())) if c not in taken)
 
     def plain(self) -> list[str]:
         return sorted(set(self.variables) | set(self.sequences) | {c for c in self.constants if "_" not in c}
-                      | self.bound, key=lambda s: (-len(s), s))
+                      | {v for v in self.variables if "_" not in v} | self.bound | set(self.math),
+                      key=lambda s: (-len(s), s))
+
+    def underscored(self) -> list[str]:
+        """Names with an underscore (`w_in`, `x_1`), read before the letters are split."""
+        return sorted((c for c in (*self.constants, *self.variables) if "_" in c), key=len, reverse=True)
 
     def listing(self) -> str:
         shown = [f"`{v}`" for v in self.variables] + [f"`{s}_t`" for s in self.sequences]
@@ -141,14 +169,20 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
     depth = 0
     frac_digits = 0  # after \frac or \binom, `\frac12` takes single digits
     bound = set(names.bound) | set(_SUM_INDEX.findall(text))
-    names = Names(names.variables, names.sequences, names.constants, bound)
+    names = Names(names.variables, names.sequences, names.constants, bound, names.functions, names.imaginary)
     known = names.plain()
-    consts_us = sorted((c for c in names.constants if "_" in c), key=len, reverse=True)
+    consts_us = names.underscored()
     i, n = 0, len(text)
+    opened_abs = 0
     while i < n:
         c = text[i]
         if c in " \n~":  # `~`: LaTeX's unbreakable space
             i += 1
+            continue
+        if (c.isalnum() and c.isascii() and (i == 0 or not text[i - 1].isalnum())
+                and (m := _NCK.match(text, i)) and _nck_ok(m, names)):
+            toks.extend(_nck_tokens(m, at))  # `nCk`, `5C2`, `nPk`: C(n, k), P(n, k)
+            i = m.end()
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER.match(text, i)
@@ -157,7 +191,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             if frac_digits and s.isdigit():
                 s = s[0]
                 frac_digits -= 1
-            if len(s.replace(".", "")) > MAX_NUMBER_DIGITS:
+            if len(re.sub(r"[.eE+-]", "", s)) > MAX_NUMBER_DIGITS:
                 raise ReadFailure(f"This number is too long (more than {MAX_NUMBER_DIGITS} digits).",
                                   at(i), at(i + len(s)))
             toks.append(_tok("NUMBER", s, at(i), at(i + len(s))))
@@ -182,6 +216,20 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             cmd = m.group(1)
             j = m.end()
             if cmd in _TEX_IGNORED or cmd in (",", ";", ":", "!", " ", "\n"):
+                i = j
+                continue
+            if cmd in names.functions:  # `\sigma(x)` for a declared `sigma`
+                toks.append(_tok("FCALL", cmd, at(i), at(j)))
+                i = j
+                continue
+            if cmd in names.variables or cmd in names.constants or cmd in names.math:  # `\alpha`, `\pi`
+                toks.append(_tok("NAME", cmd, at(i), at(j)))
+                i = j
+                continue
+            if cmd == "|" or (cmd in ("lvert", "rvert")):
+                kind = "LABS" if cmd == "lvert" or (cmd == "|" and not _closes(toks, opened_abs)) else "RABS"
+                opened_abs += 1 if kind == "LABS" else -1
+                toks.append(_tok(kind, "|", at(i), at(j)))
                 i = j
                 continue
             if cmd == "{":
@@ -225,7 +273,17 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             j = m.end()
             if word == "log" and text.startswith("2", j) and not text[j + 1 : j + 2].isdigit():
                 word, j = "log2", j + 1  # `log2(n)`, `log2 n`
+            elif word == "log" and text.startswith("10", j) and not text[j + 2 : j + 3].isdigit():
+                word, j = "log10", j + 2
             nxt = _next_char(text, j)
+            if word in names.functions and nxt == "(":
+                toks.append(_tok("FCALL", word, at(i), at(j)))
+                i = j
+                continue
+            if word == "choose" and nxt != "(" and word not in names.variables:  # `n choose 2`
+                toks.append(_tok("CHOOSE", word, at(i), at(j)))
+                i = j
+                continue
             if word in FUNCTIONS and word not in names.variables and word not in bound:
                 func = FUNCTIONS[word][0]
                 if word not in _BARE_WORDS and nxt != "(":
@@ -240,8 +298,8 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
                     toks.append(_tok(_func_kind(func, text, j), func, at(i), at(j)))
                     i = j
                     continue
-            if word == "sum" and nxt == "_":
-                toks.append(_tok("SUM", "sum", at(i), at(j)))
+            if word in ("sum", "prod") and nxt == "_":
+                toks.append(_tok(word.upper(), word, at(i), at(j)))
                 i = j
                 continue
             parts = _split_word(word, known)
@@ -260,6 +318,12 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
                 k += len(p)
             i = j
             continue
+        if c == "|":
+            kind = "RABS" if _closes(toks, opened_abs) else "LABS"
+            opened_abs += 1 if kind == "LABS" else -1
+            toks.append(_tok(kind, c, at(i), at(i + 1)))
+            i += 1
+            continue
         kind = _PUNCT.get(c)
         if kind is None:
             what = "character" if c.isprintable() else "invisible character"
@@ -272,7 +336,56 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             depth -= 1
         toks.append(_tok(kind, c, at(i), at(i + 1)))
         i += 1
-    return toks
+    return product_ellipses(toks) if any(t.type == "ELLIPSIS" for t in toks) else toks
+
+
+_OPERAND_END = {"NUMBER", "NAME", "RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL", "RABS", "BANG"}
+
+
+def _closes(toks: list[Token], opened: int) -> bool:
+    """A `|` closes an absolute value when one is open and an operand has just ended (`|x|`, `|x-1|y`)."""
+    return opened > 0 and bool(toks) and toks[-1].type in _OPERAND_END
+
+
+_NCK = re.compile(r"([A-Za-z]|\d{1,4})([CP])([A-Za-z]|\d{1,4})(?![A-Za-z0-9(_])")
+
+
+def _nck_ok(m: re.Match, names: Names) -> bool:
+    if m.group(2) in names.variables or m.group(2) in names.constants:
+        return False
+    known = set(names.variables) | set(names.constants) | names.bound
+    return all(g.isdigit() or g in known for g in (m.group(1), m.group(3)))
+
+
+def _nck_tokens(m: re.Match, at) -> list[Token]:
+    a, b = m.span()
+    func = "binomial" if m.group(2) == "C" else "perm"
+
+    def operand(g: int) -> Token:
+        s, e = m.span(g)
+        return _tok("NUMBER" if m.group(g).isdigit() else "NAME", m.group(g), at(s), at(e))
+
+    c0, c1 = m.span(2)
+    return [_tok("FCALL", func, at(a), at(c1)), _tok("LPAR", "(", at(c0), at(c0)), operand(1),
+            _tok("COMMA", ",", at(c0), at(c1)), operand(3), _tok("RPAR", ")", at(b), at(b))]
+
+
+def product_ellipses(toks: list[Token]) -> list[Token]:
+    """An ellipsis between factors (`n(n-1)\\cdots(n-k+1)`, `1 \\cdot 2 \\cdots n`) is a product's: the `*`
+    beside it go, and it becomes PELLIPSIS. One between terms (`1 + 2 + \\dots + n`) stays a sum's."""
+    out: list[Token] = []
+    for k, t in enumerate(toks):
+        if t.type == "STAR" and ((k + 1 < len(toks) and toks[k + 1].type == "ELLIPSIS")
+                                 or (out and out[-1].type == "PELLIPSIS")):
+            continue
+        if t.type == "ELLIPSIS":
+            prev = out[-1] if out else None
+            nxt = next((x for x in toks[k + 1:] if x.type != "STAR"), None)
+            if prev is not None and nxt is not None and prev.type in _OPERAND_END and nxt.type not in (
+                    "PLUS", "MINUS", "RPAR", "RBRACE", "RBRACK", "COMMA"):
+                t = Token("PELLIPSIS", t.value, start_pos=t.start_pos, end_pos=t.end_pos)
+        out.append(t)
+    return out
 
 
 def _next_char(text: str, j: int) -> str:
