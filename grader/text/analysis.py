@@ -22,6 +22,9 @@ from grader.text.normalise import (
     tokenise,
 )
 
+# A run of this many keywords with nothing between them is a dump, not a list written without commas.
+STRUNG = 8
+
 _ITEM_SEPARATORS = re.compile(r"[,;:\n\u2022]|\s-\s|\(")
 
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
@@ -152,7 +155,9 @@ class Analysis:
 
     def _judge_loose(self, claim: CompiledClaim, where: list[int]) -> Occurrence:
         # Negated when any of its words is: the words of a loose statement may sit in different clauses.
-        negated = claim.negatable and self.spec.spec.match.negation and any(self.negated(i, i, set()) for i in where)
+        negated = (
+            claim.negatable and self.spec.spec.match.negation and any(self.negated(i, i, set(), window=self._window(claim)) for i in where)
+        )
         evidence = " \u2026 ".join(self.display[self.tokens[i].start : self.tokens[i].end] for i in where)
         return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence)
 
@@ -184,13 +189,17 @@ class Analysis:
 
     # -- negation and subject ---------------------------------------------------------------------------------
 
-    def negated(self, first: int, last: int, own: set[int], own_text: bool = False) -> bool:
-        """A negator inside the span (not one the phrase itself contains) or shortly before it, same clause."""
+    def _window(self, claim: CompiledClaim) -> int:
+        match = self.spec.spec.match
+        return match.misconception_window if claim.costs else match.negation_window
+
+    def negated(self, first: int, last: int, own: set[int], own_text: bool = False, window: int = 2) -> bool:
+        """A negator inside the span (not one the phrase itself contains) or at most `window` content words
+        before it, same clause."""
         tokens = self.tokens
         for i in range(first, last + 1):
             if tokens[i].negator and i not in own and not own_text and not negation_cancelled(tokens, i):
                 return True
-        window = self.spec.spec.match.negation_window
         clause = tokens[first].clause
         seen = 0
         i = first - 1
@@ -260,9 +269,16 @@ class Analysis:
     def _judge(
         self, claim: CompiledClaim, first: int, last: int, own: set[int], own_text: bool = False
     ) -> Occurrence:
-        negated = claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text)
         subject, named, where = (
             self.subject(first, last) if (claim.about or claim.contrast) else (None, False, -1)
+        )
+        # Said of a contrast subject, an undenied statement is a swap that costs points: denied like a misconception.
+        swap = bool(claim.about) and subject is not None and subject not in claim.about and subject in claim.contrast
+        window = self._window(claim)
+        if swap:
+            window = max(window, self.spec.spec.match.misconception_window)
+        negated = (
+            claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text, window=window)
         )
         if not claim.about or subject is None or subject in claim.about:
             verdict: Verdict = "denied" if negated else "hit"
@@ -309,8 +325,16 @@ class Analysis:
         n = len(self.tokens)
         if n == 0:
             return False
-        function_words = sum(1 for t in self.tokens if t.stop and t.word not in LIST_WORDS)
-        if function_words / n >= 0.1 or any(t.word in STATEMENT_VERBS for t in self.tokens):
+        tokens = self.tokens
+        # "of" between two content words joins a compound ("number of trials"), which a list item may be.
+        function_words = sum(
+            1
+            for k, t in enumerate(tokens)
+            if t.stop
+            and t.word not in LIST_WORDS
+            and not (t.word == "of" and 0 < k < n - 1 and not tokens[k - 1].stop and not tokens[k + 1].stop)
+        )
+        if function_words / n >= 0.1 or any(t.word in STATEMENT_VERBS for t in tokens):
             return False
         body = self.text.strip()
         one_sentence = len({t.sentence for t in self.tokens}) == 1 and not _ITEM_SEPARATORS.search(body)
@@ -318,14 +342,14 @@ class Analysis:
 
     @cached_property
     def strung_keywords(self) -> bool:
-        """A keyword list that strings six or more content words together in one clause, with no separator."""
+        """A keyword list that strings STRUNG or more content words together in one clause, with no separator."""
         if not self.keyword_list:
             return False
         clauses: dict[int, int] = {}
         for t in self.tokens:
-            if not t.stop:
+            if not t.stop and not t.word.isdigit():
                 clauses[t.clause] = clauses.get(t.clause, 0) + 1
-        return max(clauses.values(), default=0) >= 6
+        return max(clauses.values(), default=0) >= STRUNG
 
     def scattered(self, covered: set[int]) -> int:
         """Rubric words of the answer outside every phrase found (token indices `covered`): "deadlock process

@@ -37,6 +37,7 @@ class CompiledClaim:
     about: frozenset[str]
     contrast: frozenset[str]
     negatable: bool
+    costs: bool = False  # a misconception's claim: stating it costs points, so a denial may stand further off
 
 
 @dataclass(slots=True)
@@ -112,6 +113,7 @@ def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
 
 
 def _claim(owner: str, claim: Claim, subjects: dict[str, list[str]], swappable: bool) -> CompiledClaim:
+    # `swappable`: a concept's claim; a misconception's claim is not swapped but costs points when stated.
     about = frozenset(claim.about)
     if claim.contrast is not None:
         contrast = frozenset(claim.contrast)
@@ -126,6 +128,7 @@ def _claim(owner: str, claim: Claim, subjects: dict[str, list[str]], swappable: 
         about=about,
         contrast=contrast,
         negatable=claim.negatable,
+        costs=not swappable,
     )
 
 

@@ -213,7 +213,24 @@ class MatchOptions(BaseModel):
         6, ge=4, description="Words shorter than this are never matched with typos (dense/sense, odd/add)."
     )
     negation_window: int = Field(
-        4, ge=0, le=10, description="How many words before a phrase a negator (not, no, without, ...) may stand."
+        2,
+        ge=0,
+        le=10,
+        description=(
+            "How many words before a concept's phrase a negator (not, no, without, ...) may stand and deny it. "
+            'Short, since a denial takes the points away: in "without an index the database reads every row" the '
+            '"without" is about the index, not about reading every row.'
+        ),
+    )
+    misconception_window: int = Field(
+        4,
+        ge=0,
+        le=10,
+        description=(
+            "How many words before a misconception's phrase a negator may stand and deny it. Wider, since a "
+            'misconception costs points: "does not require the input and output to have the same length" does not '
+            "state that they have the same length."
+        ),
     )
     negation: bool = Field(
         True, description="Whether a negator in the phrase's clause denies it. False: negations are ignored."
@@ -225,7 +242,12 @@ class ReviewOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    short_words: int = Field(5, ge=0, description="Answers with fewer words than this are flagged as very short.")
+    short_words: int = Field(
+        5, ge=0, description="Answers with fewer words than this are very short: flagged when they score ..."
+    )
+    short_min_share: float = Field(
+        0.5, ge=0, le=1, description="... at least this share of the points (0: every very short answer)."
+    )
     long_words: int = Field(120, ge=1, description="Answers with more words than this ...")
     long_min_share: float = Field(
         0.5, ge=0, le=1, description="... are flagged when they score less than this share of the points."

@@ -154,6 +154,7 @@ def _drop_misconceptions(raw: dict) -> None:
 # Each heuristic of the engine, switched off through the rubric (so a TA can do the same).
 ABLATIONS: dict[str, Callable[[dict], None]] = {
     "no negation": _set("match.negation", False),
+    "concepts denied as far off as misconceptions": _set("match.negation_window", 4),
     "no typo tolerance": _set("match.typos", False),
     "no gaps inside phrases": _set("match.gap", 0),
     "no keyword-list cap": _set("keyword_cap", POINTS),

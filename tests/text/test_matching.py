@@ -50,6 +50,8 @@ def test_matching(case: dict) -> None:
         assert any(flag in r for r in outcome.review_reasons), context
     for flag in case.get("not_flags", []):
         assert not any(flag in r for r in outcome.review_reasons), context
+    for cap in case.get("caps", []):
+        assert any(cap in c for c in outcome.details["caps"]), context
     if "partly" in case:
         assert outcome.details["partly"] == case["partly"], context
     if case.get("no_flags"):
