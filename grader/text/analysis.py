@@ -52,6 +52,7 @@ class Occurrence:
     evidence: str
     unattributed: bool = False  # the claim is about a subject, but the answer does not say which
     by_pattern: bool = False  # found by a regular expression (typically in a formula), not by a phrase
+    near: tuple[tuple[str, str], ...] = ()  # (answer's word, phrase word) pairs where a near-synonym stood in
 
 
 class Analysis:
@@ -78,6 +79,12 @@ class Analysis:
             if token.stem not in spec.stems and token.stem not in spec.synonyms:
                 for stem in spec.typo_stems(token.word):
                     self._index.setdefault(stem, []).append(pos)
+        # Phrase stem -> content positions of the answer's WordNet near-synonyms of it (loose matches only).
+        self._near: dict[str, list[int]] = {}
+        if spec.near:
+            for pos, i in enumerate(self.content):
+                for target in spec.near.get(self.tokens[i].stem, ()):
+                    self._near.setdefault(target, []).append(pos)
         self._starts = [t.start for t in self.tokens]
         self._mentions = self._find_mentions()
         # Mentions that name the subject of their clause (not the thing compared against), indexed for `subject`.
@@ -136,30 +143,43 @@ class Analysis:
         return out
 
     def loose(self, claim: CompiledClaim) -> list[Occurrence]:
-        """Occurrences of a claim stated loosely: all the words of one of its phrases (two or more) within one
-        sentence, in any order and at any distance."""
+        """Occurrences of a claim stated loosely: all the words of one of its phrases within one sentence, in any
+        order and at any distance, each word as written or as a WordNet near-synonym (see `CompiledSpec.near`),
+        at least one of them as written. A phrase of one word is never stated loosely: it has no context."""
         out: list[Occurrence] = []
         for phrase in claim.phrases:
-            if len(set(phrase.stems)) < 2:
+            wanted = set(phrase.stems)
+            if len(wanted) < 2:
                 continue
-            by_sentence: dict[int, dict[str, int]] = {}
-            for stem in set(phrase.stems):
-                for pos in self._index.get(stem, ()):
-                    i = self.content[pos]
-                    by_sentence.setdefault(self.tokens[i].sentence, {}).setdefault(stem, i)
+            # sentence -> stem -> (token index, whether a near-synonym stood in), exact words preferred
+            by_sentence: dict[int, dict[str, tuple[int, bool]]] = {}
+            for stem in wanted:
+                for via_near, positions in ((False, self._index.get(stem, ())), (True, self._near.get(stem, ()))):
+                    for pos in positions:
+                        i = self.content[pos]
+                        found = by_sentence.setdefault(self.tokens[i].sentence, {})
+                        if stem not in found or (found[stem][1] and not via_near):
+                            found[stem] = (i, via_near)
             for found in by_sentence.values():
-                if len(found) == len(set(phrase.stems)):
-                    where = sorted(found.values())
-                    out.append(self._judge_loose(claim, where))
+                if len(found) != len(wanted):
+                    continue
+                near = tuple(
+                    sorted((self.tokens[i].word, self.spec.near[self.tokens[i].stem][s]) for s, (i, v) in found.items() if v)
+                )
+                if len(near) == len(wanted):  # at least one word as the rubric wrote it
+                    continue
+                out.append(self._judge_loose(claim, sorted(i for i, _ in found.values()), near))
         return out
 
-    def _judge_loose(self, claim: CompiledClaim, where: list[int]) -> Occurrence:
+    def _judge_loose(self, claim: CompiledClaim, where: list[int], near: tuple[tuple[str, str], ...] = ()) -> Occurrence:
         # Negated when any of its words is: the words of a loose statement may sit in different clauses.
         negated = (
-            claim.negatable and self.spec.spec.match.negation and any(self.negated(i, i, set(), window=self._window(claim)) for i in where)
+            claim.negatable
+            and self.spec.spec.match.negation
+            and any(self.negated(i, i, set(), window=self._window(claim)) for i in where)
         )
         evidence = " \u2026 ".join(self.display[self.tokens[i].start : self.tokens[i].end] for i in where)
-        return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence)
+        return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence, near=near)
 
     def _chunks(self) -> list[tuple[int, str]]:
         """The text in pieces of at most _CHUNK characters (sentences where possible, overlapping windows in a

@@ -120,8 +120,8 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             base += share * worth
             partly.append(concept.id)
             missing.append(
-                f"Partly: \u201c{loose.evidence}\u201d comes close; for full credit say clearly that "
-                f"{_uncap(concept.label)}."
+                f"Partly: \u201c{loose.evidence}\u201d comes close{_near_note(loose)}; for full credit say clearly "
+                f"that {_uncap(concept.label)}."
             )
         elif concept.id not in group_of:
             missing.append(_missing_sentence(concept, v))
@@ -147,7 +147,8 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
         if loose is not None:
             item = item.model_copy(
                 update={"points": share * worth - swap, "evidence": loose.evidence,
-                        "feedback": f"stated loosely ({share:g} of its points): \u201c{loose.evidence}\u201d"}
+                        "feedback": f"stated loosely ({share:g} of its points): \u201c{loose.evidence}\u201d"
+                                    + _near_note(loose)}
             )
         items.append(item)
 
@@ -298,6 +299,13 @@ def _loose(analysis: Analysis, cid: str) -> Occurrence | None:
     claims = [c for c in analysis.spec.claims[cid] if not (c.about or c.contrast)]  # subjects need the exact phrase
     hits = [o for claim in claims for o in analysis.loose(claim) if o.verdict == "hit"]
     return min(hits, key=lambda o: o.first) if hits else None
+
+
+def _near_note(occ: Occurrence) -> str:
+    """Which of the student's words stood for which of the rubric's, in a loose statement."""
+    if not occ.near:
+        return ""
+    return " (" + ", ".join(f"\u201c{said}\u201d for \u201c{meant}\u201d" for said, meant in occ.near) + ")"
 
 
 def _overlaps(occ: Occurrence, spans: list[tuple[int, int]]) -> bool:

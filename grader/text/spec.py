@@ -350,6 +350,15 @@ class TextSpec(BaseModel):
             "are never matched loosely."
         ),
     )
+    near_synonyms: bool = Field(
+        True,
+        description=(
+            "Let near-synonyms from WordNet (installed with `apt-get install wordnet-base`; nothing happens "
+            "without it) stand for the words of a concept's phrases in loose statements: \"speedy lookups\" for "
+            "\"fast lookups\" earns the concept's `partial` share, never its full points, and the feedback says "
+            "which word stood for which. Claims with `about` and misconceptions never use them."
+        ),
+    )
     round_to: float = Field(0.5, gt=0, description="The score is rounded to a multiple of this.")
     second_opinion: bool = Field(
         True,
