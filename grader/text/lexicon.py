@@ -9,7 +9,8 @@ milliseconds. Only the most common senses of a word are read, and only single-wo
 words are used for loose matches (part of a concept's points) and for suggestions to a TA, never as a match
 that earns full points.
 
-The data directory is $GRADER_WORDNET if set, else the first of DATA_DIRS that holds the files.
+The data directory is $GRADER_WORDNET if set, else the first of DATA_DIRS that holds the files (the Python
+environment's share/wordnet, where the autograder's setup.sh puts the copy its zip carries, then the system's).
 """
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIRS = (Path("/usr/share/wordnet"), Path("/usr/local/share/wordnet"), Path("/usr/share/WordNet-3.0/dict"))
+# The Python environment's own copy first (the autograder's setup.sh puts the zip's there), then the system's.
+DATA_DIRS = (
+    Path(sys.prefix) / "share" / "wordnet",
+    Path("/usr/share/wordnet"),
+    Path("/usr/local/share/wordnet"),
+    Path("/usr/share/WordNet-3.0/dict"),
+)
 _POS = ("noun", "verb", "adj", "adv")
 # Senses of a word read, most common first (WordNet's index lists them by frequency in a tagged corpus):
 # rarer senses bring in words that mean something else ("fast" as in "to fast").

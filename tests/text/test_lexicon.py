@@ -99,3 +99,18 @@ def test_without_the_data_there_are_no_near_synonyms(tmp_path: Path, monkeypatch
 )
 def test_the_installed_wordnet(word: str, synonym: str) -> None:
     assert synonym in lexicon.near_synonyms(word)
+
+
+def test_grader_check_notes_when_near_synonyms_are_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from grader.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("GRADER_WORDNET", str(tmp_path / "missing"))
+    lexicon._files.cache_clear()
+    try:
+        assert main(["check", str(root / "rubrics" / "hw3.yaml"), "--no-examples"]) == 0
+    finally:
+        lexicon._files.cache_clear()
+    captured = capsys.readouterr()
+    assert "note: near-synonyms off on this machine" in captured.err
+    assert "near-synonyms" not in captured.out  # the files' problems stay as they are
