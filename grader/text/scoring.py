@@ -97,6 +97,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     conflicts: list[str] = []
     unattributed: list[str] = []
     partly: list[str] = []
+    near_used: list[list[str]] = []
     base = penalty = 0.0
     # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
     stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
@@ -119,6 +120,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
         elif loose is not None:
             base += share * worth
             partly.append(concept.id)
+            near_used += [[concept.id, said, meant] for said, meant in loose.near]
             missing.append(
                 f"Partly: \u201c{loose.evidence}\u201d comes close{_near_note(loose)}; for full credit say clearly "
                 f"that {_uncap(concept.label)}."
@@ -288,6 +290,8 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             "caps": shape_caps,
             "conflicts": conflicts,
             "partly": partly,
+            # [concept, the answer's word, the rubric's word] where a WordNet near-synonym stood in (partly credited)
+            "near_synonyms": near_used,
             "points_found": base,
             "penalty": penalty,
         },
