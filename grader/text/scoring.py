@@ -98,7 +98,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     unattributed: list[str] = []
     partly: list[str] = []
     near_used: list[list[str]] = []
-    base = penalty = 0.0
+    base = penalty = loose_points = 0.0
     # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
     stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
 
@@ -119,6 +119,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
                 unattributed.append(concept.id)
         elif loose is not None:
             base += share * worth
+            loose_points += share * worth
             partly.append(concept.id)
             near_used += [[concept.id, said, meant] for said, meant in loose.near]
             missing.append(
@@ -260,7 +261,10 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     if penalty - order_lost > 0 and base >= 0.75 * points:
         reasons.append("many concepts found together with wrong statements")
     if spec.second_opinion:
-        reasons += second_opinion(analysis.tokens, score, points, reference, [(e.answer, e.score) for e in spec.scored])
+        # Compared with what the rubric found for sure: points from loose statements are themselves a guess.
+        sure = max(score - loose_points, 0.0)
+        examples = [(e.answer, e.score) for e in spec.scored]
+        reasons += second_opinion(analysis.tokens, score, points, reference, examples, sure=sure)
     if unattributed and not keyword_list:
         reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
 

@@ -339,15 +339,16 @@ class TextSpec(BaseModel):
         ),
     )
     partial: float = Field(
-        0.5,
+        0.75,
         ge=0,
         le=1,
         description=(
             "Share of a concept's points for stating it loosely: every word of one of its phrases (of two words "
-            "or more) in one sentence, but further apart or in another order than the phrase allows, and not "
-            "negated, and nothing else in the answer denies it or says it of the wrong subject. The feedback says "
-            "what full credit needs. 0 turns this off. Claims with `about`, members of groups and misconceptions "
-            "are never matched loosely."
+            "or more) in one sentence, but further apart or in another order than the phrase allows (or some of "
+            "them as WordNet near-synonyms, see `near_synonyms`), and not negated, and nothing else in the answer "
+            "denies it or says it of the wrong subject. The feedback says what full credit needs. 0 turns this "
+            "off. Claims with `about`, members of groups and misconceptions are never matched loosely. The "
+            "default, 0.75, is what human graders gave such statements on the scored corpus's tuning questions."
         ),
     )
     near_synonyms: bool = Field(
