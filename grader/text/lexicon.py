@@ -49,12 +49,8 @@ class _Files:
     """The memory-mapped index files and open data files of one WordNet directory."""
 
     def __init__(self, folder: Path) -> None:
-        self.index: dict[str, mmap.mmap] = {}
-        self.data: dict[str, int] = {}
-        for pos in _POS:
-            with (folder / f"index.{pos}").open("rb") as handle:
-                self.index[pos] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            self.data[pos] = os.open(folder / f"data.{pos}", os.O_RDONLY)
+        self.index = {pos: _map(folder / f"index.{pos}") for pos in _POS}
+        self.data = {pos: _map(folder / f"data.{pos}") for pos in _POS}
 
     def offsets(self, pos: str, lemma: str) -> list[int]:
         """Synset offsets of `lemma` in one part of speech, most common sense first."""
@@ -68,11 +64,18 @@ class _Files:
 
     def lemmas(self, pos: str, offset: int) -> list[str]:
         """The words of the synset at `offset`."""
-        chunk = os.pread(self.data[pos], 4096, offset)
-        fields = chunk.split(b"\n", 1)[0].split()
+        data = self.data[pos]
+        end = data.find(b"\n", offset)
+        fields = data[offset : end if end >= 0 else len(data)].split()
         # offset lex_filenum ss_type w_cnt (word lex_id)...   w_cnt is two hex digits
         count = int(fields[3], 16)
         return [fields[4 + 2 * k].decode("ascii", "replace").lower() for k in range(count)]
+
+
+def _map(path: Path) -> mmap.mmap:
+    """A file mapped read-only: pages are read when touched, so opening costs nothing whatever its size."""
+    with path.open("rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _find_line(index: mmap.mmap, key: bytes) -> bytes | None:
@@ -141,6 +144,13 @@ def near_synonyms(word: str) -> frozenset[str]:
     word = word.lower()
     if files is None or len(word) > _MAX_WORD or not _WORD.fullmatch(word):
         return frozenset()
+    try:
+        return _near(files, word)
+    except (ValueError, IndexError):  # a damaged data file: no near-synonyms rather than a failed grading
+        return frozenset()
+
+
+def _near(files: _Files, word: str) -> frozenset[str]:
     best: tuple[int, str, list[int]] | None = None
     for pos in _POS:
         for form in dict.fromkeys(_base_forms(word, pos)):

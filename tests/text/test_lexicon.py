@@ -81,6 +81,14 @@ def test_every_word_of_the_index_is_found_by_the_binary_search(small_wordnet: Pa
         assert files.offsets(pos, "aaa") == [] and files.offsets(pos, "zzz") == []
 
 
+def test_a_damaged_database_gives_no_near_synonyms_and_no_error(small_wordnet: Path) -> None:
+    (small_wordnet / "index.noun").write_text(LICENCE + "probability n x y z\n")
+    (small_wordnet / "data.verb").write_bytes(b"\x00" * 10)
+    lexicon._files.cache_clear()
+    assert lexicon.near_synonyms("probability") == frozenset()
+    assert lexicon.near_synonyms("hold") == frozenset()
+
+
 def test_without_the_data_there_are_no_near_synonyms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_WORDNET", str(tmp_path / "missing"))
     lexicon._files.cache_clear()
