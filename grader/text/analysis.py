@@ -27,6 +27,9 @@ STRUNG = 8
 
 _ITEM_SEPARATORS = re.compile(r"[,;:\n\u2022]|\s-\s|\(")
 
+# Verbs that deny what follows them: after a phrase's own negator they reverse it ("does not avoid scanning").
+_DENYING_STEMS = frozenset({"avoid", "prevent", "stop", "ceas", "refus", "elimin", "remov"})
+
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
 _OVERLAP = 100
@@ -131,6 +134,8 @@ class Analysis:
         for phrase in claim.phrases:
             for first, last, matched in self._phrase_spans(phrase):
                 own = {self.content[matched[k]] for k in phrase.own_negators}
+                if own and self._reversed(self.content[first], self.content[last], own):
+                    continue
                 out.append(self._judge(claim, self.content[first], self.content[last], own))
         for pattern in claim.patterns:
             seen: set[int] = set()
@@ -141,6 +146,13 @@ class Analysis:
                         seen.add(span[0])
                         out.append(self._judge(claim, span[0], span[1], set(), own_text=True))
         return out
+
+    def _reversed(self, first: int, last: int, own: set[int]) -> bool:
+        """A word that itself denies ("avoid", "prevent") shortly after a phrase's own negator, within the match:
+        "does not avoid scanning" says the opposite of "without scanning"."""
+        return any(
+            self.tokens[j].stem in _DENYING_STEMS for i in own for j in range(i + 1, min(i + 4, last + 1))
+        )
 
     def loose(self, claim: CompiledClaim) -> list[Occurrence]:
         """Occurrences of a claim stated loosely: all the words of one of its phrases within one sentence, in any
