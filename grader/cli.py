@@ -58,6 +58,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check_assignment(assignment=args.assignment, examples=not args.no_examples)
     print("\n".join(report.lines()))
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     return report.exit_code
 
 
