@@ -64,7 +64,7 @@ def _environment() -> Environment:
     return env
 
 
-def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: float) -> str:
+def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: float, notes: list[str] = ()) -> str:
     part_values: dict[str, list[float]] = {pid: [] for pid in stats.parts}
     for g in stats.graded.values():
         for pid, score in zip(stats.part_ids, g.scores):
@@ -93,9 +93,11 @@ def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: floa
         max_score=stats.max_score, total_chart=chart("hist-total", "Total score", stats.totals(), stats.max_score),
         parts=parts, flags=flags[:MAX_ROWS], flag_count=len(flags), problems=problems, diff=diff,
         diff_rows=(diff or [])[:MAX_ROWS], labels=stats.labels, seconds=seconds,
-        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), max_rows=MAX_ROWS, max_names=MAX_NAMES,
+        notes=list(notes), generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), max_rows=MAX_ROWS, max_names=MAX_NAMES,
     )
 
 
-def write_report(path: Path, stats: ClassStats, *, diff: list[Change] | None, seconds: float) -> None:
-    atomic.write_text(path, render_report(stats, diff=diff, seconds=seconds), fsync=False)
+def write_report(path: Path, stats: ClassStats, *, diff: list[Change] | None, seconds: float,
+                 notes: list[str] = ()) -> None:
+    """`notes`: what went wrong reading the class (skipped zip members, unreadable names), shown first."""
+    atomic.write_text(path, render_report(stats, diff=diff, seconds=seconds, notes=notes), fsync=False)

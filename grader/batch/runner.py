@@ -79,7 +79,8 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    entries = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
+    found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
+    entries = found.entries
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
     history = journal.read(fingerprint)
@@ -130,12 +131,12 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     tables.write_groups(outdir / "groups.csv", stats)
     if diff is not None:
         tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
-    report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds)
+    report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds, notes=found.notes)
     journal.compact(names, fingerprint)
 
     seconds = time.perf_counter() - started
     failed = sum(1 for n in names if stats.graded[n].status == "failed")
-    extra = []
+    extra = list(found.notes)
     if pool.stats.cache_hits + pool.stats.cache_misses:
         checked = pool.stats.cache_misses
         extra.append(f"{checked:,} answers checked, {pool.stats.cache_hits:,} answered from the cache")

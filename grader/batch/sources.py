@@ -3,32 +3,26 @@
 A plain folder holds one folder or answers file per student. An export holds `submission_<id>/` folders and a
 `submission_metadata.yml` that names the students; its keys may carry a leading colon (`:submitters`) or not,
 and anything missing or odd in it only costs the names, never the grading. A zip is unpacked into the output
-folder with every member checked first: no absolute paths, no `..`, no links, sizes capped.
+folder first (grader.batch.unpack). What the instructor must know about the source comes back as `notes`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
-import time
 import zipfile
-import zlib
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
+from grader.batch.unpack import UnpackError, unpack_export
 from grader.submission import is_grader_file
 
 METADATA_FILE = "submission_metadata.yml"
 # The blank answers file handed to students may sit among the submissions; it is nobody's work.
 HANDOUT_TEMPLATE = "TEMPLATE.md"
 _ANSWER_EXTENSIONS = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
-# Only answers files are read, and those are capped at 2 MB; larger members (scans, PDFs) are not unpacked.
-MAX_MEMBER_BYTES = 8 * 1024 * 1024
-MAX_EXPORT_BYTES = 4 * 1024 * 1024 * 1024
 
 
 class SourceError(Exception):
@@ -76,16 +70,29 @@ class Entry:
         return digest.hexdigest()
 
 
-def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> list[Entry]:
-    """The submissions under `source` (folder or zip), sorted by name. Zips are unpacked below `unpack_to`.
+@dataclass
+class Submissions:
+    """A class to grade: its entries, sorted by name, and what the instructor must be told about reading it."""
+
+    entries: list[Entry]
+    notes: list[str] = field(default_factory=list)
+
+
+def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> Submissions:
+    """The submissions under `source` (folder or zip). Zips are unpacked below `unpack_to`.
 
     `outdir`, when it lies inside `source`, is the batch's own output and never a student."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
+    notes: list[str] = []
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise SourceError(f"{source}: not a folder of submissions nor a zip of them")
-        source = unpack_export(source, unpack_to)
+        try:
+            unpacked = unpack_export(source, unpack_to)
+        except UnpackError as exc:
+            raise SourceError(str(exc)) from None
+        source, notes = unpacked.folder, unpacked.notes
     root = _export_root(source)
     metadata = read_metadata(root / METADATA_FILE)
     entries = []
@@ -98,7 +105,7 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
         if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):
             record = metadata.get(child.name, {})
             entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", "")))
-    return entries
+    return Submissions(entries, notes)
 
 
 def _export_root(folder: Path) -> Path:
@@ -209,63 +216,3 @@ def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
         )
         records[str(folder).strip().strip("/")] = {"submitters": submitters, "created_at": _text(_get(record, "created_at"))}
     return records
-
-
-# --- unpacking an export zip ---------------------------------------------------------------------------------
-
-
-def unpack_export(archive: Path, target_root: Path) -> Path:
-    """Unpack `archive` below `target_root` once; a later run reuses it while the zip is unchanged."""
-    st = archive.stat()
-    stamp = f"{archive.name}-{st.st_size}-{st.st_mtime_ns}"
-    target = target_root / hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
-    done = target / ".unpacked"
-    if done.is_file():
-        return target
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            total = 0
-            for info in zf.infolist():
-                relative = _safe_member(info)
-                if relative is None or info.file_size > MAX_MEMBER_BYTES:
-                    continue
-                total += info.file_size
-                if total > MAX_EXPORT_BYTES:
-                    raise SourceError(f"{archive}: the export is larger than {MAX_EXPORT_BYTES >> 30} GB unpacked")
-                try:
-                    _unpack_member(zf, info, target.joinpath(*relative.parts))
-                except (OSError, EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError):
-                    # A corrupt member, or a file where a folder must be: only that student's file is lost
-                    # (their submission then has no answers and says so); the batch goes on.
-                    continue
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
-        raise SourceError(f"{archive}: the zip cannot be read ({exc})") from None
-    target.mkdir(parents=True, exist_ok=True)
-    done.write_text(stamp, encoding="utf-8")
-    return target
-
-
-def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> None:
-    if info.is_dir():
-        destination.mkdir(parents=True, exist_ok=True)
-        return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with zf.open(info) as src, destination.open("wb") as dst:
-        # Read at most the declared size plus one byte: a lying header cannot fill the disk.
-        data = src.read(info.file_size + 1)
-        dst.write(data[: info.file_size])
-    stamp_time = time.mktime((*info.date_time, 0, 0, -1))
-    os.utime(destination, (stamp_time, stamp_time))
-
-
-def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
-    """The member's path if it stays inside the target and is a plain file or folder; None to skip it."""
-    kind = stat.S_IFMT(info.external_attr >> 16)
-    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):  # links, devices, fifos
-        return None
-    name = info.filename.replace("\\", "/")
-    path = PurePosixPath(name)
-    if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
-        return None
-    parts = [p for p in path.parts if p not in ("", ".")]
-    return PurePosixPath(*parts) if parts else None

@@ -34,21 +34,34 @@ def _build(case: dict, root: Path) -> Path:
         link = zipfile.ZipInfo(case.get("wrap", "") + "submission_link/answers.md")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(link, "/etc/passwd")
+    data = archive.read_bytes()
+    for name, raw in (case.get("name_bytes") or {}).items():
+        old, new = name.encode("utf-8"), bytes.fromhex(raw)
+        assert len(old) == len(new) and data.count(old) == 2, name  # the local and the central header
+        data = data.replace(old, new)
+    archive.write_bytes(data)
     return archive
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_export_layouts(case, tmp_path):
     source = _build(case, tmp_path / "in")
-    entries = find_submissions(source, unpack_to=tmp_path / "unpacked")
-    by_name = {e.name: e for e in entries}
+    found = find_submissions(source, unpack_to=tmp_path / "unpacked")
+    by_name = {e.name: e for e in found.entries}
     assert sorted(by_name) == sorted(case["expect"])
     for name, want in case["expect"].items():
         entry = by_name[name]
         assert entry.who == want["who"]
         assert "; ".join(s.sid for s in entry.submitters if s.sid) == str(want["sid"])
         assert "; ".join(s.email for s in entry.submitters if s.email) == want["email"]
-        assert (entry.path / "answers.md").read_text(encoding="utf-8") == ANSWERS
+        if want.get("answers", True):
+            assert (entry.path / "answers.md").read_text(encoding="utf-8") == ANSWERS
+        else:
+            assert not any(entry.path.iterdir())
+    for fragment in case.get("notes", []):
+        assert any(fragment in note for note in found.notes), (fragment, found.notes)
+    if not case.get("notes"):
+        assert found.notes == []
     # Nothing escaped the unpacking folder, and no link was created.
     assert not (tmp_path / "escaped.md").exists() and not Path("/abs.md").exists()
     assert not any(p.is_symlink() for p in (tmp_path / "unpacked").rglob("*"))
@@ -58,10 +71,11 @@ def test_a_zip_is_unpacked_once_and_reused(tmp_path):
     case = next(c for c in CASES if c.get("zip"))
     archive = _build(case, tmp_path / "in")
     first = find_submissions(archive, unpack_to=tmp_path / "unpacked")
-    marker = first[0].path / "answers.md"
+    marker = first.entries[0].path / "answers.md"
     mtime = marker.stat().st_mtime_ns
     again = find_submissions(archive, unpack_to=tmp_path / "unpacked")
-    assert [e.path for e in again] == [e.path for e in first]
+    assert [e.path for e in again.entries] == [e.path for e in first.entries]
+    assert again.notes == first.notes
     assert marker.stat().st_mtime_ns == mtime
 
 
