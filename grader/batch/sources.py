@@ -16,13 +16,12 @@ from typing import Any, Iterator
 
 import yaml
 
-from grader.batch.unpack import UnpackError, unpack_export
+from grader.batch.unpack import ANSWER_SUFFIXES, UnpackError, unpack_export
 from grader.submission import is_grader_file
 
 METADATA_FILE = "submission_metadata.yml"
 # The blank answers file handed to students may sit among the submissions; it is nobody's work.
 HANDOUT_TEMPLATE = "TEMPLATE.md"
-_ANSWER_EXTENSIONS = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
 
 
 class SourceError(Exception):
@@ -44,6 +43,8 @@ class Entry:
     path: Path
     submitters: tuple[Submitter, ...] = ()
     created_at: str = ""
+    # Files of this submission left out of the export's unpacking: (path inside the submission, why).
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def who(self) -> str:
@@ -85,6 +86,7 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
     notes: list[str] = []
+    left_out: dict[str, str] = {}
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise SourceError(f"{source}: not a folder of submissions nor a zip of them")
@@ -92,8 +94,14 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
             unpacked = unpack_export(source, unpack_to)
         except UnpackError as exc:
             raise SourceError(str(exc)) from None
-        source, notes = unpacked.folder, unpacked.notes
+        source, notes, left_out = unpacked.folder, unpacked.notes, unpacked.skipped
     root = _export_root(source)
+    prefix = root.relative_to(source).as_posix() + "/" if root != source else ""
+    lost: dict[str, list[tuple[str, str]]] = {}  # submission folder -> its files left out, and why
+    for path, why in left_out.items():
+        folder, _, inner = path.removeprefix(prefix).partition("/")
+        if path.startswith(prefix) and inner:
+            lost.setdefault(folder, []).append((inner, why))
     metadata = read_metadata(root / METADATA_FILE)
     entries = []
     own = outdir.resolve() if outdir is not None else None
@@ -102,9 +110,10 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
         skipped = skipped or (own is not None and child.resolve() == own)
         if skipped or child.is_symlink() or is_grader_file(child.name):
             continue
-        if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):
+        if child.is_dir() or (child.is_file() and child.suffix.lower() in ANSWER_SUFFIXES):
             record = metadata.get(child.name, {})
-            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", "")))
+            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", ""),
+                                 tuple(lost.get(child.name, ()))))
     return Submissions(entries, notes)
 
 

@@ -1,9 +1,13 @@
 """Unpacking a Gradescope export zip below the output folder, every member checked before a byte is written.
 
-No absolute paths, no `..`, no links, sizes capped. A member that cannot be unpacked (a corrupt one, or a
-name flagged as UTF-8 that is not) is skipped with a note for the instructor: only that student's file is
-lost, and their submission then says it has no answers. The notes are kept with the unpacked folder, so a
-later run that reuses it says the same.
+Only members that can be answers are unpacked (the documents the submission reader reads, and images), plus
+the export's `submission_metadata.yml`. No absolute paths, no `..`, no links. The bytes are bounded three
+ways before anything is written: each member's size, its compression ratio (a zero-filled "scan" that
+expands a thousand times is a bomb, not an answer), and the total, against an absolute cap and a multiple of
+the zip's own size. A member that cannot be unpacked costs only that student's file: it is skipped, the
+instructor is told (grouped by reason), and the student's results say which file was not taken and why. A
+refused export leaves nothing behind. The notes are kept with the unpacked folder, so a later run that
+reuses it says the same.
 """
 
 from __future__ import annotations
@@ -12,34 +16,50 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import stat
 import time
 import zipfile
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from grader.escape import one_line, visible
 
-# Only answers files are read, and those are capped; larger members are not unpacked.
-MAX_MEMBER_BYTES = 8 * 1024 * 1024
+METADATA_FILE = "submission_metadata.yml"
+# What can be an answer: the formats the submission reader reads, and images (a photographed page).
+ANSWER_SUFFIXES = frozenset({
+    ".md", ".markdown", ".txt", ".yaml", ".yml", ".json", ".pdf", ".docx", ".odt", ".tex", ".ipynb",
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".tif", ".tiff", ".bmp",
+})
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # a 30-page phone scan is ~20 MB
+MAX_METADATA_BYTES = 256 * 1024 * 1024  # a class's earlier results make it large (9 MB for 600 students)
+# Real answers pack to at most a few times smaller (text ~5x, PDFs and images ~1x): past 100x above 1 MB,
+# a member is filler.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
 MAX_EXPORT_BYTES = 4 * 1024 * 1024 * 1024
+EXPORT_RATIO, EXPORT_FLOOR = 20, 256 * 1024 * 1024  # in all, at most 20x the zip (or 256 MB)
+_CHUNK = 1024 * 1024
 _DONE = ".unpacked"
 _CENTRAL_HEADER = b"PK\x01\x02"
 _UTF8_FLAG = 0x800
 # Writing errors that no other member would escape: they end the unpacking (the caller says what happened).
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+_SHOWN_PER_REASON = 3
 
 
 class UnpackError(Exception):
-    """The zip cannot be read at all."""
+    """The zip cannot be read at all, or is refused as a whole (nothing of it is left on disk)."""
 
 
 @dataclass
 class Unpacked:
     folder: Path
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the instructor
+    skipped: dict[str, str] = field(default_factory=dict)  # member path -> why it was not unpacked (for its student)
 
 
 def unpack_export(archive: Path, target_root: Path) -> Unpacked:
@@ -50,61 +70,109 @@ def unpack_export(archive: Path, target_root: Path) -> Unpacked:
     done = target / _DONE
     if done.is_file():
         try:
-            return Unpacked(target, list(json.loads(done.read_text(encoding="utf-8")).get("notes", [])))
-        except (ValueError, AttributeError, OSError):
+            kept = json.loads(done.read_text(encoding="utf-8"))
+            return Unpacked(target, list(kept.get("notes", [])), dict(kept.get("skipped", {})))
+        except (ValueError, AttributeError, TypeError, OSError):
             pass  # an older or damaged marker: unpack again
-    notes: list[str] = []
+    _clear(target_root)  # a half-unpacked folder (a killed run), or an earlier zip's
     try:
         with archive.open("rb") as raw:
             guard = _NameGuard(raw)
             with zipfile.ZipFile(guard) as zf:  # type: ignore[arg-type]
                 guard.active = False
-                _unpack_members(archive, zf, guard.false_utf8, target, notes)
-    except OSError as exc:
-        if exc.errno in DISK_ERRORS:
-            raise
-        raise UnpackError(f"{archive}: the zip cannot be read ({exc})") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, UnicodeDecodeError,
-            EOFError) as exc:
-        raise UnpackError(f"{archive}: the zip cannot be read ({exc})") from None
-    target.mkdir(parents=True, exist_ok=True)
-    done.write_text(json.dumps({"stamp": stamp, "notes": notes}, ensure_ascii=False), encoding="utf-8")
-    return Unpacked(target, notes)
+                plan, skipped = _plan(zf, guard.false_utf8)
+                planned = sum(info.file_size for info, _ in plan)
+                limit = min(MAX_EXPORT_BYTES, max(EXPORT_FLOOR, EXPORT_RATIO * st.st_size))
+                if planned > limit:
+                    raise UnpackError(
+                        f"{archive}: refused: its answer files would unpack to {planned / 2**20:,.1f} MB, more than "
+                        f"{limit / 2**20:,.1f} MB ({EXPORT_RATIO}x the zip, at most {MAX_EXPORT_BYTES >> 30} GB); "
+                        "nothing was unpacked")
+                for name in skipped:  # their students are still listed (with no answers, and why)
+                    folder = _safe_member(zipfile.ZipInfo(str(PurePosixPath(name).parent) + "/"))
+                    if folder is not None and not folder.name.startswith(".") and folder.parts[0] != "__MACOSX":
+                        target.joinpath(*folder.parts).mkdir(parents=True, exist_ok=True)
+                for info, relative in plan:
+                    problem = _unpack_member(zf, info, target.joinpath(*relative.parts))
+                    if problem:
+                        skipped[relative.as_posix()] = problem
+        target.mkdir(parents=True, exist_ok=True)
+        notes = _notes(archive.name, skipped)
+        done.write_text(json.dumps({"stamp": stamp, "notes": notes, "skipped": skipped}, ensure_ascii=False),
+                        encoding="utf-8")
+    except BaseException as exc:
+        shutil.rmtree(target, ignore_errors=True)  # nothing half unpacked stays behind
+        if isinstance(exc, OSError) and exc.errno not in DISK_ERRORS:
+            raise UnpackError(f"{archive}: the zip cannot be read ({exc})") from None
+        if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
+                            UnicodeDecodeError, EOFError)):
+            raise UnpackError(f"{archive}: the zip cannot be read ({exc})") from None
+        raise
+    return Unpacked(target, notes, skipped)
 
 
-def _unpack_members(archive: Path, zf: zipfile.ZipFile, false_utf8: set[str], target: Path, notes: list[str]) -> None:
-    total = 0
+def _clear(folder: Path) -> None:
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+
+
+def _plan(zf: zipfile.ZipFile, false_utf8: set[str]) -> tuple[list[tuple[zipfile.ZipInfo, PurePosixPath]], dict[str, str]]:
+    """The members to unpack, each with its path, and the others with why they are skipped (for its student)."""
+    plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    skipped: dict[str, str] = {}
     for info in zf.infolist():
         if info.orig_filename in false_utf8:
             raw = info.orig_filename.encode("cp437")
-            notes.append(f"{archive.name}: skipped {_shown(raw)}: its name is marked as UTF-8 but is not UTF-8")
-            # Its folder is still made (when that name reads): the student is listed, with no answers.
-            folder = raw.replace(b"\\", b"/").rpartition(b"/")[0].decode("utf-8", "replace")
-            relative = _safe_member(zipfile.ZipInfo(folder + "/")) if folder and "\ufffd" not in folder else None
-            if relative is not None:
-                target.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
+            skipped[raw.decode("utf-8", "backslashreplace")] = "a name marked as UTF-8 that is not UTF-8"
+            continue
+        if info.is_dir():
             continue
         relative = _safe_member(info)
-        if relative is None or info.file_size > MAX_MEMBER_BYTES:
+        if relative is None:
+            skipped[info.filename] = "a link, or a path leading out of the export"
             continue
-        total += info.file_size
-        if total > MAX_EXPORT_BYTES:
-            raise UnpackError(f"{archive}: the export is larger than {MAX_EXPORT_BYTES >> 30} GB unpacked")
-        try:
-            _unpack_member(zf, info, target.joinpath(*relative.parts))
-        except OSError as exc:
-            if exc.errno in DISK_ERRORS:
-                raise
-            notes.append(f"{archive.name}: skipped {_shown(info.filename)}: {exc.strerror or exc}")
-        except (EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError) as exc:
-            # A corrupt member, or a file where a folder must be: only that student's file is lost.
-            notes.append(f"{archive.name}: skipped {_shown(info.filename)}: {exc}")
+        if relative.name.startswith(".") or relative.parts[0] == "__MACOSX":
+            continue  # a system's bookkeeping, never a student's work
+        metadata = relative.name == METADATA_FILE and len(relative.parts) <= 2
+        cap = MAX_METADATA_BYTES if metadata else MAX_MEMBER_BYTES
+        key = relative.as_posix()
+        if not metadata and relative.suffix.lower() not in ANSWER_SUFFIXES:
+            skipped[key] = "not a kind of file answers are read from"
+        elif info.file_size > cap:
+            skipped[key] = f"larger than {cap >> 20} MB"
+        elif not metadata and info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            skipped[key] = (f"expands {info.file_size / max(1, info.compress_size):,.0f} times: more than "
+                            f"{MAX_RATIO}x is filler, not an answer")
+        else:
+            plan.append((info, relative))
+    return plan, skipped
 
 
-def _shown(name: str | bytes) -> str:
-    """A member's name as the terminal and the report show it: undecodable bytes as \\xNN, nothing hidden."""
-    if isinstance(name, bytes):
-        name = name.decode("utf-8", "backslashreplace")
+def _notes(archive: str, skipped: dict[str, str]) -> list[str]:
+    """One line per reason, with how many members and the first few names."""
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for name, reason in skipped.items():
+        by_reason[_reason_kind(reason)].append(name)
+    notes = []
+    for kind, names in by_reason.items():
+        shown = ", ".join(_shown(n) for n in names[:_SHOWN_PER_REASON])
+        more = f" and {len(names) - _SHOWN_PER_REASON:,} more" if len(names) > _SHOWN_PER_REASON else ""
+        what = "member" if len(names) == 1 else "members"
+        notes.append(f"{archive}: {len(names):,} {what} not unpacked ({kind}): {shown}{more}")
+    return notes
+
+
+def _reason_kind(reason: str) -> str:
+    # "expands 1,024 times: ..." and "expands 900 times: ..." are one reason for the instructor.
+    return f"expands more than {MAX_RATIO}x" if reason.startswith("expands") else reason
+
+
+def _shown(name: str) -> str:
+    """A member's name as the terminal and the report show it: one line, nothing hidden (bad bytes as \\xNN)."""
     return f"'{visible(one_line(name))}'"
 
 
@@ -149,17 +217,28 @@ class _NameGuard:
         return getattr(self._raw, name)
 
 
-def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> None:
-    if info.is_dir():
-        destination.mkdir(parents=True, exist_ok=True)
-        return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with zf.open(info) as src, destination.open("wb") as dst:
-        # Read at most the declared size plus one byte: a lying header cannot fill the disk.
-        data = src.read(info.file_size + 1)
-        dst.write(data[: info.file_size])
-    stamp_time = time.mktime((*info.date_time, 0, 0, -1))
-    os.utime(destination, (stamp_time, stamp_time))
+def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> str | None:
+    """Write one member, in chunks, never more than its header declares; a problem of its own is returned."""
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with zf.open(info) as src, destination.open("wb") as dst:
+            while chunk := src.read(min(_CHUNK, info.file_size - written + 1)):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise ValueError("it holds more than its header declares")
+                dst.write(chunk)
+        stamp_time = time.mktime((*info.date_time, 0, 0, -1))
+        os.utime(destination, (stamp_time, stamp_time))
+        return None
+    except OSError as exc:
+        if exc.errno in DISK_ERRORS:
+            raise
+        problem = f"could not be written: {exc.strerror or exc}"  # e.g. a file where a folder must be
+    except (EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError, NotImplementedError) as exc:
+        problem = f"damaged: {exc}"
+    destination.unlink(missing_ok=True) if not destination.is_dir() else None
+    return problem
 
 
 def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath | None:

@@ -20,6 +20,7 @@ from grader.assignment import Assignment
 from grader.batch.cache import AnswerCache, CachedRunner
 from grader.batch.rows import Row, row_for
 from grader.batch.sources import Entry
+from grader.escape import inline_code
 from grader.grading import grade_answers, unchecked_part
 from grader.results import NOT_YOUR_FAULT, SubmissionResult
 from grader.sandbox import die_with_parent, limit_memory
@@ -62,6 +63,7 @@ def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner) -> Row:
     """Grade one submission and write its results.json. Never raises: a failure is a `failed` row."""
     try:
         answers = read_submission(entry.path, ctx.assignment.part_ids)
+        answers.notes.extend(f"{inline_code(name)} was not taken from the export: {why}." for name, why in entry.left_out)
         result = grade_answers(answers, ctx.assignment, submission=entry.name, sandbox=runner)  # type: ignore[arg-type]
         if answers.answers:
             return write_result(ctx, entry, result, status="graded", error=None)

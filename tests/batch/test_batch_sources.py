@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import stat
 import zipfile
 from pathlib import Path
@@ -9,10 +10,25 @@ from pathlib import Path
 import pytest
 import yaml
 
+from grader.batch import unpack
 from grader.batch.sources import METADATA_FILE, SourceError, find_submissions
 
 CASES = yaml.safe_load((Path(__file__).parent / "exports.yaml").read_text(encoding="utf-8"))
 ANSWERS = "## 4.1\nn(n+1)/2\n"
+
+
+def _member(spec: str | dict) -> bytes:
+    """A member's bytes: text, or `{zeros: N}`, `{random: N}` (incompressible), `{words: N}` (text that
+    packs about 3x)."""
+    if isinstance(spec, str):
+        return spec.encode("utf-8")
+    rng = random.Random(spec.get("seed", 0))
+    if "zeros" in spec:
+        return bytes(spec["zeros"])
+    if "random" in spec:
+        return rng.randbytes(spec["random"])
+    words = ["attention", "encoder", "decoder", "vector", "the", "sequence", "length", "weighted", "sum", "state"]
+    return " ".join(rng.choice(words) + str(rng.randrange(100)) for _ in range(spec["words"])).encode()
 
 
 def _build(case: dict, root: Path) -> Path:
@@ -26,11 +42,11 @@ def _build(case: dict, root: Path) -> Path:
         return root
     root.mkdir(parents=True, exist_ok=True)
     archive = root / "export.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:  # as Gradescope packs them
         for name, text in files.items():
             zf.writestr(case.get("wrap", "") + name, text)
-        for name, text in (case.get("extra_members") or {}).items():
-            zf.writestr(name, text)
+        for name, spec in (case.get("extra_members") or {}).items():
+            zf.writestr(name, _member(spec))
         link = zipfile.ZipInfo(case.get("wrap", "") + "submission_link/answers.md")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(link, "/etc/passwd")
@@ -43,10 +59,23 @@ def _build(case: dict, root: Path) -> Path:
     return archive
 
 
+def _bytes_under(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_export_layouts(case, tmp_path):
+def test_export_layouts(case, tmp_path, monkeypatch):
+    for name, value in (case.get("limits") or {}).items():
+        monkeypatch.setattr(unpack, name, value)
     source = _build(case, tmp_path / "in")
+    if "refused" in case:
+        with pytest.raises(SourceError, match=case["refused"]):
+            find_submissions(source, unpack_to=tmp_path / "unpacked")
+        assert _bytes_under(tmp_path / "unpacked") == 0  # a refused export leaves nothing behind
+        return
     found = find_submissions(source, unpack_to=tmp_path / "unpacked")
+    if "max_unpacked_kb" in case:
+        assert _bytes_under(tmp_path / "unpacked") <= case["max_unpacked_kb"] * 1024
     by_name = {e.name: e for e in found.entries}
     assert sorted(by_name) == sorted(case["expect"])
     for name, want in case["expect"].items():
@@ -54,10 +83,11 @@ def test_export_layouts(case, tmp_path):
         assert entry.who == want["who"]
         assert "; ".join(s.sid for s in entry.submitters if s.sid) == str(want["sid"])
         assert "; ".join(s.email for s in entry.submitters if s.email) == want["email"]
-        if want.get("answers", True):
+        if name in case["folders"]:
             assert (entry.path / "answers.md").read_text(encoding="utf-8") == ANSWERS
-        else:
+        if want.get("answers", True) is False:
             assert not any(entry.path.iterdir())
+        assert sorted(path for path, _ in entry.left_out) == sorted(want.get("left_out", [])), entry.left_out
     for fragment in case.get("notes", []):
         assert any(fragment in note for note in found.notes), (fragment, found.notes)
     if not case.get("notes"):
