@@ -44,17 +44,20 @@ class Progress:
 
 
 def summary_text(stats: ClassStats, *, graded: int, kept: int, stale: int, seconds: float, outdir: str,
-                 diff: list[Change] | None, extra: list[str]) -> str:
+                 diff: list[Change] | None, extra: list[str], warnings: list[str] = ()) -> str:
+    """`warnings` (what went wrong reading the class) come right under the first line, marked with `!`."""
     s = stats.summary()
     total = int(s["count"])
     if not total:
-        return f"{stats.assignment.id}: no submissions were found (a folder per student, or a Gradescope export)."
+        return "\n".join([f"{stats.assignment.id}: no submissions were found (a folder per student, or a Gradescope "
+                          "export).", *(f"  ! {w}" for w in warnings)])
     rate = graded / seconds if seconds > 0 else 0.0
     done = f"{graded} graded in {seconds:.1f} s ({rate:,.0f}/s)" if graded else f"nothing to grade ({seconds:.1f} s)"
     lines = [
         f"{stats.assignment.id}: {total} submissions: {done}"
         + (f", {kept} kept from an earlier run" if kept else "")
         + (f", {stale} re-graded because the rubric or reference changed" if stale else ""),
+        *(f"  ! {w}" for w in warnings),
         f"  Score: mean {s['mean']:.1f}, median {s['median']:g}, min {s['min']:g}, max {s['max']:g} (of {stats.max_score:g})",
     ]
     width = max((len(p.title) for p in stats.parts.values()), default=0)

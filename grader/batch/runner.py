@@ -136,7 +136,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
 
     seconds = time.perf_counter() - started
     failed = sum(1 for n in names if stats.graded[n].status == "failed")
-    extra = list(found.notes)
+    extra = []
     if pool.stats.cache_hits + pool.stats.cache_misses:
         checked = pool.stats.cache_misses
         extra.append(f"{checked:,} answers checked, {pool.stats.cache_hits:,} answered from the cache")
@@ -147,5 +147,5 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
         extra.append(f"{pool.stats.restarts} worker restarts ({pool.stats.poisoned} answers stopped a worker)")
     summary = BatchSummary(len(entries), len(todo), kept, stale, failed, seconds, outdir, diff, pool.stats)
     summary.text = summary_text(stats, graded=len(todo), kept=kept, stale=stale, seconds=seconds, outdir=str(outdir),
-                                diff=diff, extra=extra)
+                                diff=diff, extra=extra, warnings=found.notes)
     return summary

@@ -31,9 +31,40 @@ def _member(spec: str | dict) -> bytes:
     return " ".join(rng.choice(words) + str(rng.randrange(100)) for _ in range(spec["words"])).encode()
 
 
+def _metadata(submissions: int, history: int) -> str:
+    """Metadata as Gradescope writes it for a class: each record with its results and `history` earlier ones."""
+    rng = random.Random(1)
+    out = []
+    for i in range(submissions):
+        out.append(f"submission_{1000 + i}:\n  :submitters:\n  - :name: Student {i}\n    :sid: '{i}'\n"
+                   f"    :email: s{i}@example.edu\n  :created_at: 2024-03-01 12:00:00.000000000 -05:00\n"
+                   "  :score: 87.5\n  :status: processed\n  :results:\n    :score: 87.5\n    :tests:\n")
+        for t in range(8):
+            out.append(f"    - :name: Part {t}\n      :score: {rng.randint(0, 10)}\n      :output: |-\n"
+                       + "".join(f"        line {k} of the feedback {rng.random()}\n" for k in range(12)))
+        out.append("  :history:\n")
+        for h in range(history):
+            out.append(f"  - :created_at: 2024-02-2{h} 10:00:00\n    :score: 50\n    :results:\n      :tests:\n")
+            for t in range(8):
+                out.append(f"      - :name: Part {t}\n        :output: \"{' '.join(str(rng.random()) for _ in range(12))}\"\n")
+    return "".join(out)
+
+
+def _generated(case: dict) -> dict:
+    """A case with `generated: {submissions: N, history: H}`: N named students, every one expected by name."""
+    n, history = case["generated"]["submissions"], case["generated"]["history"]
+    case = {**case, "metadata": _metadata(n, history), "folders": [f"submission_{1000 + i}" for i in range(n)]}
+    case["expect"] = {f"submission_{1000 + i}": {"who": f"Student {i}", "sid": str(i), "email": f"s{i}@example.edu"}
+                      for i in range(n)}
+    case["expect"]["submission_link"] = {"who": "submission_link", "sid": "", "email": "", "answers": False,
+                                         "left_out": ["answers.md"]}
+    return case
+
+
 def _build(case: dict, root: Path) -> Path:
     files = {f"{folder}/answers.md": ANSWERS for folder in case["folders"]}
     if "metadata" in case:
+        assert len(case["metadata"]) >= case.get("min_metadata_mb", 0) * 1e6
         files[METADATA_FILE] = case["metadata"]
     if not case.get("zip"):
         for name, text in files.items():
@@ -67,6 +98,8 @@ def _bytes_under(folder: Path) -> int:
 def test_export_layouts(case, tmp_path, monkeypatch):
     for name, value in (case.get("limits") or {}).items():
         monkeypatch.setattr(unpack, name, value)
+    if "generated" in case:
+        case = _generated(case)
     source = _build(case, tmp_path / "in")
     if "refused" in case:
         with pytest.raises(SourceError, match=case["refused"]):
@@ -116,3 +149,18 @@ def test_an_unreadable_source_is_a_clear_error(tmp_path, content):
         path.write_bytes(content)
     with pytest.raises(SourceError, match="class.zip"):
         find_submissions(path, unpack_to=tmp_path / "unpacked")
+
+
+def test_what_went_wrong_reading_the_class_heads_the_summary_and_the_report(tmp_path, hw3):
+    from grader.batch import run_batch
+    from grader.batch.progress import Progress
+
+    case = next(c for c in CASES if c["name"] == "broken-metadata-costs-only-the-names")
+    archive = _build({**case, "zip": True}, tmp_path / "in")
+    summary = run_batch(submissions=archive, outdir=tmp_path / "out", assignment=hw3, jobs=1,
+                        progress=Progress(0, enabled=False))
+    lines = summary.text.splitlines()
+    assert lines[1].startswith("  ! NO NAMES: 2 of 2 submissions") and "could not be read" in lines[1]
+    assert lines[2].startswith("  ! export.zip: 1 member not unpacked (a link")
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="source-notes"' in report and "NO NAMES: 2 of 2 submissions" in report
