@@ -3,19 +3,23 @@
 It is what makes a batch resumable: a row whose fingerprint (rubric and reference) and signature (the
 submission's files) still hold, and whose results file exists, is kept; everything else is graded again.
 Rows made with an earlier rubric stay in the journal, so a regrade can say what changed. A line cut short
-by a kill is skipped on reading; the result it described is simply graded again.
+(by a kill, or a disk that filled in the middle of it) is skipped on reading and counted, with the name of
+the submission it began to describe, so the next run can say why that one is graded again.
 
-Lines are written in small batches (every few rows, or a fraction of a second): a write per row was a fifth
-of the parent's time, and a kill costs at most the last batch's rows, which the next run grades again.
+Lines are written in small batches (every few rows, or a fraction of a second) with one `os.write` each: a
+write per row was a fifth of the parent's time, and a kill costs at most the last batch's rows, which the
+next run grades again. Lone surrogates (from undecodable file names) are written as JSON escapes, so a name
+reads back exactly as it was.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from grader import atomic
 from grader.batch.rows import Row
@@ -44,15 +48,16 @@ class History:
     before: dict[str, Line] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lines: int = 0
+    cut: list[str] = field(default_factory=list)  # submissions whose line was cut short ("" when unknown)
 
 
 class Journal:
     def __init__(self, path: Path):
         self.path = path
-        self._handle: IO[str] | None = None
+        self._fd: int | None = None
         self._known: set[str] = set()
         self._superseded = False  # some submission has more than one row: compaction has work to do
-        self._pending = 0
+        self._pending: list[str] = []
         self._flushed = 0.0
 
     def read(self, fingerprint: str) -> History:
@@ -64,7 +69,9 @@ class Journal:
                 try:
                     row = json.loads(text)
                 except ValueError:
-                    continue  # cut short by a kill
+                    if text.strip():  # cut short by a kill or a full disk
+                        history.cut.append(_name_in(text))
+                    continue
                 if not isinstance(row, dict):
                     continue
                 history.labels.update(row.get("labels") or {})
@@ -82,27 +89,44 @@ class Journal:
 
     def append(self, row: Row) -> None:
         self._superseded |= row.get("submission") in self._known
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("a", encoding="utf-8")
-            if _cut_short(self.path):  # a kill cut the last line: end it, or the next row would join it and be lost
-                self._handle.write("\n")
-        # Whole lines, flushed together: a kill can cut the last line, never interleave two.
-        self._handle.write(_dumps(row) + "\n")
-        self._pending += 1
-        if self._pending >= FLUSH_ROWS or time.monotonic() - self._flushed >= FLUSH_SECONDS:
+        self._pending.append(_dumps(row) + "\n")
+        if len(self._pending) >= FLUSH_ROWS or time.monotonic() - self._flushed >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        if self._handle is not None:
-            self._handle.flush()
-        self._pending = 0
+        """Write the pending lines in one go. An OSError (a full disk) leaves at most the last line cut."""
         self._flushed = time.monotonic()
+        if not self._pending:
+            return
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            if _cut_short(self.path):  # a cut last line: end it, or the next row would join it and be lost
+                self._pending.insert(0, "\n")
+        # Whole lines, written together: a kill can cut the last line, never interleave two.
+        data = "".join(self._pending).encode("utf-8", "backslashreplace")
+        self._pending = []
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        """Flush and close; closing after a failed write (`discard`) drops what is pending instead."""
+        try:
+            self.flush()
+        finally:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def discard(self) -> None:
+        self._pending = []
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def compact(self, names: list[str], fingerprint: str) -> None:
         """Keep, per submission still in the class, its latest row and the row a diff compares it with."""
@@ -123,6 +147,18 @@ def _cut_short(path: Path) -> bool:
             return False
         handle.seek(-1, 2)
         return handle.read(1) != b"\n"
+
+
+_NAME = re.compile(r'\{"submission":("(?:[^"\\]|\\.)*")')
+
+
+def _name_in(cut: str) -> str:
+    """The submission a cut line began to describe (its first field), or "" when even that was cut."""
+    named = _NAME.match(cut)
+    try:
+        return json.loads(named.group(1)) if named else ""
+    except ValueError:
+        return ""
 
 
 def _dumps(row: Row) -> str:

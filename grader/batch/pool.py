@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 from grader.batch.rows import Row
 from grader.batch.sources import Entry
-from grader.batch.worker import WorkerContext, failed_result, worker_main, write_result
+from grader.batch.worker import WorkerContext, worker_main, write_failed
 
 CHUNK = 8
 
@@ -109,6 +109,8 @@ class WorkerPool:
         w.deadline = time.monotonic() + self.patience
         if message[0] == "tick":
             w.announced = (message[1], message[2])
+        elif message[0] == "unwritable":  # the output folder: every other worker meets it too
+            raise OSError(message[1], message[2], message[3])
         elif message[0] == "done":
             w.announced = None
             if w.inflight and w.inflight[0] == message[1]:
@@ -141,12 +143,7 @@ class WorkerPool:
         workers[i] = self._start()
 
     def _give_up(self, entry: Entry, kind: str) -> Row:
-        error = f"grading this submission stopped its worker twice ({kind})"
-        try:
-            return write_result(self.ctx, entry, failed_result(entry, self.ctx.assignment), status="failed", error=error)
-        except OSError as exc:
-            return {"submission": entry.name, "fp": "", "sig": "", "who": entry.who, "users": [], "status": "failed",
-                    "error": f"{error}; its results.json could not be written ({exc})", "total": 0.0, "parts": []}
+        return write_failed(self.ctx, entry, f"grading this submission stopped its worker twice ({kind})")
 
     def _shutdown(self, workers: list[_Worker], *, graceful: bool) -> None:
         for w in workers:

@@ -12,7 +12,6 @@ reuses it says the same.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from grader import atomic
 from grader.escape import one_line, visible
 
 METADATA_FILE = "submission_metadata.yml"
@@ -46,8 +46,6 @@ _CHUNK = 1024 * 1024
 _DONE = ".unpacked"
 _CENTRAL_HEADER = b"PK\x01\x02"
 _UTF8_FLAG = 0x800
-# Writing errors that no other member would escape: they end the unpacking (the caller says what happened).
-DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 _SHOWN_PER_REASON = 3
 
 
@@ -98,11 +96,13 @@ def unpack_export(archive: Path, target_root: Path) -> Unpacked:
                         skipped[relative.as_posix()] = problem
         target.mkdir(parents=True, exist_ok=True)
         notes = _notes(archive.name, skipped)
-        done.write_text(json.dumps({"stamp": stamp, "notes": notes, "skipped": skipped}, ensure_ascii=False),
-                        encoding="utf-8")
+        atomic.write_text(done, json.dumps({"stamp": stamp, "notes": notes, "skipped": skipped}, ensure_ascii=False),
+                          fsync=False)
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)  # nothing half unpacked stays behind
-        if isinstance(exc, OSError) and exc.errno not in DISK_ERRORS:
+        # Writing errors that every other member would meet too (a full disk) are the caller's to report.
+        if isinstance(exc, OSError) and not (exc.errno in atomic.OUTPUT_ERRORS
+                                             and str(exc.filename or "").startswith(str(target_root))):
             raise UnpackError(f"{archive}: the zip cannot be read ({exc})") from None
         if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
                             UnicodeDecodeError, EOFError)):
@@ -222,17 +222,25 @@ def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         written = 0
-        with zf.open(info) as src, destination.open("wb") as dst:
-            while chunk := src.read(min(_CHUNK, info.file_size - written + 1)):
-                written += len(chunk)
-                if written > info.file_size:
-                    raise ValueError("it holds more than its header declares")
-                dst.write(chunk)
+        with zf.open(info) as src:
+            fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            try:
+                while chunk := src.read(min(_CHUNK, info.file_size - written + 1)):
+                    written += len(chunk)
+                    if written > info.file_size:
+                        raise ValueError("it holds more than its header declares")
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view):]
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(destination)) from None
+            finally:
+                os.close(fd)
         stamp_time = time.mktime((*info.date_time, 0, 0, -1))
         os.utime(destination, (stamp_time, stamp_time))
         return None
     except OSError as exc:
-        if exc.errno in DISK_ERRORS:
+        if exc.errno in atomic.OUTPUT_ERRORS:
             raise
         problem = f"could not be written: {exc.strerror or exc}"  # e.g. a file where a folder must be
     except (EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError, NotImplementedError) as exc:
