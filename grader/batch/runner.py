@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,10 +16,10 @@ from grader.assignment import Assignment
 from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
-from grader.batch.journal import Journal
+from grader.batch.journal import History, Journal
 from grader.batch.pool import PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
-from grader.batch.sources import Entry, SourceError, find_submissions
+from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
 from grader.batch.worker import WorkerContext, results_path
 from grader.sandbox import Limits
@@ -88,6 +89,12 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise
         raise _output_error(outdir, exc, "what was written before is kept") from None
+    except sqlite3.OperationalError as exc:  # the run's scratch store (grader.batch.store)
+        if "full" not in str(exc) and "readonly" not in str(exc):
+            raise
+        code = errno.ENOSPC if "full" in str(exc) else errno.EROFS
+        raise _output_error(outdir, OSError(code, str(exc), str(state / "class.sqlite")),
+                            "what was written before is kept") from None
     finally:
         os.close(lock)
 
@@ -131,7 +138,20 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                 os.unlink(item.path)
 
     # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
-    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None)
+    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
+                       store=state / "class.sqlite")
+    try:
+        return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
+                      progress, cache_size, regrade, started)
+    finally:
+        stats.close()
+
+
+def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: Assignment, journal: Journal,
+           history: History, stats: ClassStats, existing: set[str], fingerprint: str, jobs: int | None,
+           limits: Limits, progress: Progress | None, cache_size: int, regrade: bool, started: float) -> BatchSummary:
+    state = outdir / STATE_DIR
+    results_dir = outdir / "results"
     todo: list[Entry] = []
     again: Counter[str] = Counter()  # why submissions graded before are graded again
     cut = set(history.cut)
@@ -157,7 +177,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     if history.cut and not again["cut"]:
         again["cut_unknown"] = len(history.cut)
     kept = len(entries) - len(todo)
-    del history
+    history.latest.clear()
 
     bar = progress or Progress(len(todo))
     ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size)
@@ -200,7 +220,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                                          "the report are not all written") from None
 
     seconds = time.perf_counter() - started
-    failed = sum(1 for n in names if stats.graded[n].status == "failed")
+    failed = stats.statuses["failed"]
     extra = []
     if pool.stats.cache_hits + pool.stats.cache_misses:
         checked = pool.stats.cache_misses
