@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from synth import gradescope_metadata
 
 from grader.batch import unpack
 from grader.batch.sources import METADATA_FILE, SourceError, find_submissions
@@ -31,29 +32,10 @@ def _member(spec: str | dict) -> bytes:
     return " ".join(rng.choice(words) + str(rng.randrange(100)) for _ in range(spec["words"])).encode()
 
 
-def _metadata(submissions: int, history: int) -> str:
-    """Metadata as Gradescope writes it for a class: each record with its results and `history` earlier ones."""
-    rng = random.Random(1)
-    out = []
-    for i in range(submissions):
-        out.append(f"submission_{1000 + i}:\n  :submitters:\n  - :name: Student {i}\n    :sid: '{i}'\n"
-                   f"    :email: s{i}@example.edu\n  :created_at: 2024-03-01 12:00:00.000000000 -05:00\n"
-                   "  :score: 87.5\n  :status: processed\n  :results:\n    :score: 87.5\n    :tests:\n")
-        for t in range(8):
-            out.append(f"    - :name: Part {t}\n      :score: {rng.randint(0, 10)}\n      :output: |-\n"
-                       + "".join(f"        line {k} of the feedback {rng.random()}\n" for k in range(12)))
-        out.append("  :history:\n")
-        for h in range(history):
-            out.append(f"  - :created_at: 2024-02-2{h} 10:00:00\n    :score: 50\n    :results:\n      :tests:\n")
-            for t in range(8):
-                out.append(f"      - :name: Part {t}\n        :output: \"{' '.join(str(rng.random()) for _ in range(12))}\"\n")
-    return "".join(out)
-
-
 def _generated(case: dict) -> dict:
     """A case with `generated: {submissions: N, history: H}`: N named students, every one expected by name."""
     n, history = case["generated"]["submissions"], case["generated"]["history"]
-    case = {**case, "metadata": _metadata(n, history), "folders": [f"submission_{1000 + i}" for i in range(n)]}
+    case = {**case, "metadata": gradescope_metadata(n, history), "folders": [f"submission_{1000 + i}" for i in range(n)]}
     case["expect"] = {f"submission_{1000 + i}": {"who": f"Student {i}", "sid": str(i), "email": f"s{i}@example.edu"}
                       for i in range(n)}
     case["expect"]["submission_link"] = {"who": "submission_link", "sid": "", "email": "", "answers": False,

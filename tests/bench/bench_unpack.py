@@ -6,7 +6,7 @@ The hostile export is the one a student (or a broken scanner) can make: `--membe
 zero-filled `scan.pdf` of `--member-mb` MB each (520 x 8 MB packs to about 4.3 MB). The ordinary export has
 as many submissions, each a small answers.md and a 200 KB incompressible scan.pdf. In the same run, for
 scale: the time to list the hostile zip's members (`zipfile.ZipFile(...).infolist()`), which no unpacking
-can beat.
+can beat. Last, reading a 9 MB submission_metadata.yml of 600 students (their earlier results included).
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch.sources import SourceError, find_submissions  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import gradescope_metadata  # noqa: E402
+
+from grader.batch.sources import SourceError, find_submissions, read_metadata  # noqa: E402
 
 
 def _written(folder: Path) -> int:
@@ -74,6 +78,22 @@ def main() -> None:
             print(f"{name:>8}: {seconds:.3f} s ({seconds / listing:,.0f}x listing the hostile zip, {listing * 1e3:.1f} ms), "
                   f"wrote {written / 1e6:,.1f} MB, peak memory {peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f}); "
                   f"{outcome[:300]}", flush=True)
+        metadata(tmp)
+
+
+def metadata(tmp: Path) -> None:
+    path = tmp / "submission_metadata.yml"
+    path.write_text(gradescope_metadata(600, 4), encoding="utf-8")
+    started = time.perf_counter()
+    records, problem = read_metadata(path)
+    seconds = time.perf_counter() - started
+    tracemalloc.start()  # a second read, traced: the Python memory the reading holds at its peak
+    read_metadata(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    named = sum(1 for r in records.values() if r["submitters"])
+    print(f"metadata: {path.stat().st_size / 1e6:.1f} MB, 600 records with 4 earlier results each: {seconds:.2f} s, "
+          f"{named} named, peak Python memory {peak / 1e6:.1f} MB{'; ' + problem if problem else ''}")
 
 
 if __name__ == "__main__":
