@@ -137,13 +137,13 @@ def cmd_autograder_run(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.batch import SourceError, run_batch
+    from grader.batch import OutputError, SourceError, run_batch
 
     assignment = load_assignment(args.assignment)
     try:
         summary = run_batch(submissions=Path(args.submissions), outdir=Path(args.output), assignment=assignment,
                             jobs=args.jobs, regrade=args.regrade)
-    except SourceError as exc:
+    except (SourceError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary.text)

@@ -7,6 +7,7 @@ become markup or script in a TA's browser.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def _environment() -> Environment:
     return env
 
 
-def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: float) -> str:
+def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: float, notes: list[str] = ()) -> str:
     part_values: dict[str, list[float]] = {pid: [] for pid in stats.parts}
     for g in stats.graded.values():
         for pid, score in zip(stats.part_ids, g.scores):
@@ -73,11 +74,10 @@ def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: floa
     for pid, part in stats.parts.items():
         n = sum(part.statuses.values())
         engines = []
-        for engine in part.groups:
-            groups = stats.sorted_groups(pid, engine)
-            engines.append({"engine": engine, "groups": groups[:MAX_GROUPS], "distinct": len(groups),
-                            "answers": part.answered.get(engine, 0),
-                            "single": sum(1 for g in groups if g.count == 1)})
+        for engine in part.engines:
+            distinct, single = stats.group_counts(pid, engine)
+            engines.append({"engine": engine, "groups": list(stats.sorted_groups(pid, engine, MAX_GROUPS, MAX_NAMES)),
+                            "distinct": distinct, "answers": part.answered.get(engine, 0), "single": single})
         parts.append({
             "part": part,
             "chart": chart(f"hist-part-{pid}", f"Part {pid}: score distribution", part_values[pid], part.points, width=300, height=110),
@@ -87,15 +87,17 @@ def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: floa
             "engines": engines,
         })
     problems = sorted((g for g in stats.graded.values() if g.status != "graded"), key=lambda g: g.submission)
-    flags = sorted(stats.flags, key=lambda f: (f.part, f.submission))
+    flags = list(itertools.islice(stats.flags, MAX_ROWS))  # by part, then submission
     return _environment().get_template("report.html.j2").render(
         title=stats.assignment.rubric.title, assignment=stats.assignment.id, summary=stats.summary(),
         max_score=stats.max_score, total_chart=chart("hist-total", "Total score", stats.totals(), stats.max_score),
-        parts=parts, flags=flags[:MAX_ROWS], flag_count=len(flags), problems=problems, diff=diff,
+        parts=parts, flags=flags, flag_count=len(stats.flags), problems=problems, diff=diff,
         diff_rows=(diff or [])[:MAX_ROWS], labels=stats.labels, seconds=seconds,
-        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), max_rows=MAX_ROWS, max_names=MAX_NAMES,
+        notes=list(notes), generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), max_rows=MAX_ROWS, max_names=MAX_NAMES,
     )
 
 
-def write_report(path: Path, stats: ClassStats, *, diff: list[Change] | None, seconds: float) -> None:
-    atomic.write_text(path, render_report(stats, diff=diff, seconds=seconds), fsync=False)
+def write_report(path: Path, stats: ClassStats, *, diff: list[Change] | None, seconds: float,
+                 notes: list[str] = ()) -> None:
+    """`notes`: what went wrong reading the class (skipped zip members, unreadable names), shown first."""
+    atomic.write_text(path, render_report(stats, diff=diff, seconds=seconds, notes=notes), fsync=False)

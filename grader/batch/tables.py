@@ -4,7 +4,6 @@ regrade diff. Cells that a spreadsheet would run as a formula (=, +, -, @ first)
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import Iterable
 
@@ -24,12 +23,11 @@ def _cell(value: object) -> str:
 
 
 def _write(path: Path, header: list[str], rows: Iterable[list[object]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    atomic.write_text(path, buffer.getvalue(), fsync=False)
+    with atomic.writing(path) as handle:  # streamed: a table of 400,000 answer groups is never one string
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
 
 
 def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
@@ -68,15 +66,14 @@ def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
 
 
 def write_review(path: Path, stats: ClassStats) -> None:
-    flags = sorted(stats.flags, key=lambda f: (f.part, f.submission))
     _write(path, ["submission", "who", "part", "status", "score", "reasons", "answer"],
-           ([f.submission, f.who, f.part, f.status, f.score, "; ".join(f.reasons), f.answer] for f in flags))
+           ([f.submission, f.who, f.part, f.status, f.score, "; ".join(f.reasons), f.answer] for f in stats.flags))
 
 
 def write_groups(path: Path, stats: ClassStats) -> None:
     def rows() -> Iterable[list[object]]:
         for pid, part in stats.parts.items():
-            for engine in part.groups:
+            for engine in part.engines:
                 for g in stats.sorted_groups(pid, engine):
                     yield [pid, engine, g.count, g.verdict, g.score, g.reading, g.sample, g.key, "; ".join(g.who)]
 
