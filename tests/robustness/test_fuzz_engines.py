@@ -22,7 +22,7 @@ from rbutil import flat
 from grader.assignment import load_assignment
 from grader.formula import ReadOk, check_equivalence, read_formula
 from grader.submission import MAX_ANSWER_CHARS, MAX_NESTING, read_submission, split_markdown
-from grader.submission.read import _part_id
+from grader.submission.mapping import part_id as _part_id
 from grader.text import grade_text
 from grader.text.normalise import prepare
 

@@ -17,7 +17,7 @@ def _content(spec: dict) -> bytes:
     if "hex" in spec:
         return bytes.fromhex(spec["hex"])
     if "repeat" in spec:
-        return (spec.get("text", "") + spec["repeat"] * spec["times"]).encode("utf-8")
+        return (spec.get("text", "") + spec["repeat"] * spec["times"] + spec.get("after", "")).encode("utf-8")
     return spec["text"].encode("utf-8")
 
 
