@@ -15,7 +15,7 @@ from grader.formula.reading.tree import Node
 from grader.formula.spec import FormulaSpec
 
 MAX_EXPONENT = 1000
-_RISKY = frozenset({"pow", "fact", "call", "sum", "prod", "dots", "pdots", "apply"})
+_RISKY = frozenset({"pow", "fact", "call", "sum", "prod", "dots", "pdots", "apply", "piecewise"})
 
 
 def check_bounds(node: Node, constants: dict[str, Fraction]) -> None:

@@ -297,19 +297,24 @@ def _isolated(undefined: list[tuple[int, Undefined]], agree: int, a: ReadOk, b: 
     fa, fb = compiled(a.node), compiled(b.node)
     for i, _ in undefined:  # on a continuum: the answer's values next to the point tend to the reference's there
         p = va.points[i]
-        target = va_ref = None
         try:
             va_ref = value_at(b, p, spec, consts, fb)
-            for sign in (1, -1):
-                moved = {k: (v + sign * NEAR if k in reals else v) for k, v in p.variables.items()}
-                near = type(p)(moved, p.sequences)
-                target = value_at(a, near, spec, consts, fa)
-                scale = max(abs(ar.mp(va_ref)), 1)
-                if abs(ar.mp(target) - ar.mp(va_ref)) > scale * ar.MP.mpf(2) ** -40:
-                    return False
         except (Undefined, CheckFailure, ArithmeticError, ValueError, TypeError):
             return False
+        if not any(_tends_to(a, fa, p, sign, reals, va_ref, spec, consts) for sign in (1, -1)):
+            return False
     return True
+
+
+def _tends_to(a: ReadOk, fa, p: Point, sign: int, reals: list[str], target, spec: FormulaSpec, consts) -> bool:
+    """Whether `a` next to `p` (on one side, along every real variable) is within 2^-40 of `target`: a removable
+    singularity, or a step whose value at the point the reference gives."""
+    moved = {k: (v + sign * NEAR if k in reals else v) for k, v in p.variables.items()}
+    try:
+        near = value_at(a, type(p)(moved, p.sequences), spec, consts, fa)
+    except (Undefined, CheckFailure, ArithmeticError, ValueError, TypeError):
+        return False
+    return abs(ar.mp(near) - ar.mp(target)) <= max(abs(ar.mp(target)), 1) * ar.MP.mpf(2) ** -40
 
 
 def _domains(spec: FormulaSpec) -> dict[str, str]:

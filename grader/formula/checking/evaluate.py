@@ -24,6 +24,8 @@ from grader.formula.checking.arithmetic import (
     _pow,
     exact,
     math_constant,
+    mp,
+    real,
 )
 from grader.formula.checking.patterns import dots_value
 from grader.formula.errors import CheckFailure
@@ -109,8 +111,24 @@ def evaluate(node: Node, env: Env) -> Value:
             else:
                 env.variables[var] = saved
         return total
+    if kind == "piecewise":
+        for row in a:
+            if len(row.args) == 1 or holds(row.args[1], env):
+                return evaluate(row.args[0], env)
+        raise Undefined("no case of the piecewise formula holds")
     if kind == "pdots":
         return dots_value(a[0], a[1], env, evaluate, product=True)
     if kind == "dots":
         return dots_value(a[0], a[1], env, evaluate)
     raise CheckFailure(f"unknown node {kind}")  # pragma: no cover
+
+
+def holds(cond: Node, env: Env) -> bool:
+    """Whether a condition of a piecewise formula (`rel`, or `and` of them) holds at the point."""
+    if cond.kind == "and":
+        return all(holds(c, env) for c in cond.args)
+    op, lhs, rhs = cond.args
+    x, y = real(evaluate(lhs, env), "a comparison"), real(evaluate(rhs, env), "a comparison")
+    if isinstance(x, INEXACT) or isinstance(y, INEXACT):
+        x, y = mp(x), mp(y)
+    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "!=": x != y, "=": x == y}[op]

@@ -11,6 +11,7 @@ One rule to know: `/` divides by the next factor only, left to right, as in Pyth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
@@ -37,6 +38,8 @@ def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source:
     `check` bounds the built tree (the checker's evaluation limits on constant parts)."""
     if len(src.text) > MAX_FORMULA_CHARS:
         raise ReadFailure(f"The formula is too long (more than {MAX_FORMULA_CHARS} characters).", src.at(0))
+    if _CASES.match(src.text):
+        return _read_cases(src, names, constants, source, check)
     names = Names(names.variables, names.sequences, names.constants, set(names.bound) | sum_indices(src.text),
                   names.functions, names.imaginary)
     tokens = tokenize(src, names)
@@ -51,6 +54,61 @@ def read_clean(src: Clean, names: Names, constants: dict[str, Fraction], source:
     if check is not None:
         check(node, constants)
     return node, b.notes
+
+
+_CASES = re.compile(r"^\s*\\begin\s*\{cases\}(.*)\\end\s*\{cases\}\s*$", re.DOTALL)
+_RELATION = re.compile(r"\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq?(?![A-Za-z])|<=|>=|!=|<|>|≤|≥|≠")
+_REL_OP = {"\\le": "<=", "\\leq": "<=", "\\ge": ">=", "\\geq": ">=", "\\ne": "!=", "\\neq": "!=", "≤": "<=",
+           "≥": ">=", "≠": "!="}
+_OTHERWISE = re.compile(r"^\s*(?:otherwise|else|sonst|elsewhere)?\s*[.,]?\s*$", re.IGNORECASE)
+_IF = re.compile(r"^\s*(?:if|for|when)\b\s*", re.IGNORECASE)
+
+
+def _read_cases(src: Clean, names: Names, constants, source: str, check) -> tuple[Node, list[str]]:
+    """`\\begin{cases} x & x \\ge 0 \\\\ -x & \\text{otherwise} \\end{cases}`: rows of a value and a condition (a
+    relation such as `x < 0`, chained `0 \\le x < 1`, or `otherwise`), the first row that holds gives the value."""
+    m = _CASES.match(src.text)
+    assert m
+    body_start = m.start(1)
+    rows: list[Node] = []
+    notes: list[str] = []
+    pos = body_start
+    for row in re.split(r"\\\\", m.group(1)):
+        a, b = pos, pos + len(row)
+        pos = b + 2
+        if not row.strip():
+            continue
+        value_text, amp, cond_text = row.partition("&")
+        value, more = read_clean(src.slice(a, a + len(value_text)), names, constants, source, check)
+        notes.extend(more)
+        c0 = a + len(value_text) + len(amp)
+        cond = _condition(src.slice(c0, b), names, constants, source, check) if amp else None
+        if cond is None and not (not amp or _OTHERWISE.match(cond_text)):  # pragma: no cover - _condition raises
+            raise ReadFailure("I can't read this condition.", src.at(c0), src.at(b))
+        rows.append(Node("case", (value, cond) if cond is not None else (value,), value.start, src.at(b)))
+    if not rows:
+        raise ReadFailure("This `cases` environment has no rows.", src.at(0), src.at(len(src.text)))
+    return Node("piecewise", tuple(rows), src.at(0), src.at(len(src.text))), notes
+
+
+def _condition(src: Clean, names: Names, constants, source: str, check) -> Node | None:
+    text = src.text
+    if _OTHERWISE.match(text):
+        return None
+    lead = _IF.match(text)
+    off = lead.end() if lead else 0
+    ops = list(_RELATION.finditer(text, off))
+    if not ops or len(ops) > 2:
+        raise ReadFailure("I can't read this condition: write a relation such as `x < 0`, `0 \\le x < 1`, or "
+                          "`otherwise`.", src.at(off), src.at(len(text)))
+    parts, cut = [], off
+    for op in ops:
+        parts.append(read_clean(src.slice(cut, op.start()), names, constants, source, check)[0])
+        cut = op.end()
+    parts.append(read_clean(src.slice(cut, len(text)), names, constants, source, check)[0])
+    rels = [Node("rel", (_REL_OP.get(op.group(), op.group()), parts[i], parts[i + 1]), parts[i].start,
+                 parts[i + 1].end) for i, op in enumerate(ops)]
+    return rels[0] if len(rels) == 1 else Node("and", tuple(rels), rels[0].start, rels[-1].end)
 
 
 def check_depth(tree: Tree) -> None:

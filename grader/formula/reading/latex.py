@@ -128,6 +128,12 @@ def _r(node: Node) -> tuple[str, int]:
     if k == "sum":
         var, lo, hi, body = a
         return f"\\sum_{{{var}={_r(lo)[0]}}}^{{{_r(hi)[0]}}} {_at(body, _MUL)}", _MUL
+    if k == "piecewise":
+        rows = []
+        for row in a:
+            cond = "\\text{otherwise}" if len(row.args) == 1 else _cond(row.args[1])
+            rows.append(f"{_r(row.args[0])[0]} & {cond}")
+        return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", _ATOM
     if k == "pdots":
         head, tail = a
         return f"{_product(list(head))} \\cdots {_product(list(tail))}", _MUL
@@ -138,6 +144,16 @@ def _r(node: Node) -> tuple[str, int]:
         tail_s = tail_s[1:].lstrip() if tail_s.startswith("0") else tail_s
         return " + ".join(parts) + " " + (tail_s if tail_s.startswith(("-", "+")) else "+ " + tail_s), _ADD
     return "?", _ATOM  # pragma: no cover
+
+
+_REL_TEX = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge", "!=": "\\ne", "=": "="}
+
+
+def _cond(c: Node) -> str:
+    if c.kind == "and":
+        return " \\text{ and } ".join(_cond(x) for x in c.args)
+    op, lhs, rhs = c.args
+    return f"{_r(lhs)[0]} {_REL_TEX[op]} {_r(rhs)[0]}"
 
 
 def _product(factors: list[Node]) -> str:

@@ -86,6 +86,15 @@ def to_sympy(node: Node, domains: dict[str, str] | None = None, constants: dict[
         var, lo, hi, body = a
         return sp.Product(to_sympy(body, {**domains, var: "integer"}, constants),
                           (symbol(var, "integer"), r(lo), r(hi)))
+    if k == "piecewise":
+        ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "!=": sp.Ne, "=": sp.Eq}
+
+        def cond(c):
+            if c.kind == "and":
+                return sp.And(*[cond(x) for x in c.args])
+            return ops[c.args[0]](r(c.args[1]), r(c.args[2]))
+
+        return sp.Piecewise(*[(r(row.args[0]), True if len(row.args) == 1 else cond(row.args[1])) for row in a])
     if k == "pdots":
         head, tail = a
         return sp.Mul(*[r(x) for x in head]) * sp.Symbol("…") * sp.Mul(*[r(x) for x in tail])

@@ -260,12 +260,14 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             i = j
             continue
         if c.isalpha() and c.isascii():
-            # constants with underscores (`w_in`, `h_0`) first
-            hit = next((k for k in consts_us if text.startswith(k, i)
-                        and not (i + len(k) < n and (text[i + len(k)].isalnum()))), None)
+            # names with underscores (`w_in`, `h_0`, a variable `x_1`, also written `x_{1}`) first
+            # (`x_1x_2` is x_1 x_2, as in TeX; `w_in` must not run on into more letters)
+            hit = next(((k, w) for k in consts_us for w in (k, _braced(k)) if text.startswith(w, i)
+                        and (w.endswith("}") or len(k.partition("_")[2]) == 1
+                             or not (i + len(w) < n and text[i + len(w)].isalnum()))), None)
             if hit:
-                toks.append(_tok("NAME", hit, at(i), at(i + len(hit))))
-                i += len(hit)
+                toks.append(_tok("NAME", hit[0], at(i), at(i + len(hit[1]))))
+                i += len(hit[1])
                 continue
             m = _WORD.match(text, i)
             assert m
@@ -386,6 +388,11 @@ def product_ellipses(toks: list[Token]) -> list[Token]:
                 t = Token("PELLIPSIS", t.value, start_pos=t.start_pos, end_pos=t.end_pos)
         out.append(t)
     return out
+
+
+def _braced(name: str) -> str:
+    head, _, sub = name.partition("_")
+    return f"{head}_{{{sub}}}"
 
 
 def _next_char(text: str, j: int) -> str:

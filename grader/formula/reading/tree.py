@@ -17,6 +17,8 @@ Kinds and their `args`:
 - `apply` (name, body, arg, ...)     a rubric's declared function: its body with the arguments put in
 - `sum` (index name, low, high, body)
 - `prod` (index name, low, high, body)
+- `piecewise` (case, ...)            `\\begin{cases}`: each `case` is (value,) or (value, condition)
+- `rel` (op, lhs, rhs), `and` (rel, ...)   a condition: `<`, `<=`, `>`, `>=`, `!=`
 - `pdots` (head, tail)                the same for a product `a b \\cdots z`
 - `dots` (head, tail)                an explicit pattern `a + b + ... + z`: head and tail are tuples of nodes
 """
