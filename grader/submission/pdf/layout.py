@@ -168,7 +168,7 @@ def _build_fractions(glyphs: list[Glyph], rules: list[Rule], size: float) -> lis
         width, height = rule.x1 - rule.x0, rule.y1 - rule.y0
         if width < 1.5 or height > 2.0 or width < 3 * height:
             continue
-        reach = (1.0 if rule.chars else 0.45) * size
+        reach = (1.3 if rule.chars else 0.45) * size
         slack = 0.2 * size
         inside = [g for g in glyphs if g.x0 >= rule.x0 - slack and g.x1 <= rule.x1 + slack]
         root = _radical(glyphs, rule, size)
