@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from grader.submission.answers import MAX_ANSWER_CHARS
 from grader.submission.blobs import strip_comments
 from grader.submission.numbering import Numbering
 
@@ -21,6 +22,7 @@ _WORDED = re.compile(rf"^\s*{WORD}\s*{PART_ID}\b\s*[.:)]?(?P<rest>.*)$", re.I)
 # punctuation (`1. text`, `4)`), and `1.5` is a number, not part 1.
 _DOTTED = re.compile(r"^\s*(?P<id>\d+(?:\.\d+)+)(?:[.:)]\s*|\s+|$)(?P<rest>.*)$")
 _SINGLE = re.compile(r"^\s*(?P<id>\d+)[.:)](?!\d)\s*(?P<rest>.*)$")
+_DIGIT = re.compile(r"\d")
 _STRONG = (_MARKDOWN, _BOLD, _WORDED)
 _WEAK = (_DOTTED, _SINGLE)
 
@@ -31,6 +33,8 @@ def _fold(line: str) -> str:
 
 
 def heading(line: str) -> re.Match[str] | None:
+    if not _DIGIT.search(line):  # most lines of a long file: one C-level scan instead of five patterns
+        return None
     folded = _fold(line)
     for pattern in _STRONG + _WEAK:
         match = pattern.match(folded)
@@ -59,6 +63,7 @@ def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
     numbering = None if strong else Numbering(part_ids)
     answers: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
+    sizes: dict[int, int] = {}  # characters kept per answer: past the cap (plus a margin) lines are not kept
     current: list[str] | None = None
     for line, match in zip(lines, headings):
         part, rest = None, ""
@@ -80,8 +85,9 @@ def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
                 current.append(rest)
         elif is_markdown_heading or (numbering is not None and numbering.question_heading):
             current = None
-        elif current is not None:
+        elif current is not None and sizes.get(id(current), 0) <= MAX_ANSWER_CHARS:
             current.append(line)
+            sizes[id(current)] = sizes.get(id(current), 0) + len(line) + 1
     result = {part: "\n".join(body).strip() for part, body in answers.items()}
     # `## 4.1: n(n+1)/2` with nothing below: the "title" was the answer.
     return {part: body or titles.get(part, "") for part, body in result.items()}
