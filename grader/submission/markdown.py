@@ -50,8 +50,8 @@ def is_strong(match: re.Match[str]) -> bool:
 def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
     """Split a Markdown or plain-text answers file into answers, one per part heading.
 
-    The numbering (`4.1)`, `1.`, a `Question 4` heading followed by `(a)`, `(b)`) counts only in files
-    without stronger headings of known parts, and only forward in the rubric's order, so a numbered list
+    The numbering (`4.1)`, `1.`) counts only in files without stronger headings of known parts; a `Question 4`
+    heading followed by `(a)`, `(b)` counts for parts no heading names; both only forward in the rubric's order, so a numbered list
     inside an answer ("1) ...") does not start a part again. A repeated `## 4.1` continues that part; a
     heading of another id (e.g. `## Question 2`) ends it. Text after the heading on its line starts the
     answer, except after a `#` heading, where it is usually the question's title.
@@ -59,22 +59,21 @@ def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
     known = set(part_ids)
     lines = strip_comments(text).split("\n")
     headings = [heading(line) for line in lines]
-    strong = any(m is not None and is_strong(m) and m.group("id") in known for m in headings)
-    numbering = None if strong else Numbering(part_ids)
+    named = {m.group("id") for m in headings if m is not None and is_strong(m) and m.group("id") in known}
+    # Numbering counts for parts no heading names; `4.1)` at a line's start only where no heading names a part.
+    numbering = Numbering(part_ids, direct=not named, exclude=named)
     answers: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     sizes: dict[int, int] = {}  # characters kept per answer: past the cap (plus a margin) lines are not kept
     current: list[str] | None = None
     for line, match in zip(lines, headings):
         part, rest = None, ""
+        strong = match is not None and is_strong(match)
         is_markdown_heading = match is not None and match.re is _MARKDOWN
-        if numbering is not None:
-            found = numbering.part(line, match, strong=match is not None and is_strong(match), seen=answers)
-            if found is not None:
-                part, rest = found
-            elif match is not None and is_strong(match) and match.group("id") not in known:
-                part = match.group("id")
-        elif match is not None and is_strong(match):
+        found = numbering.part(line, match, strong=strong, seen=answers)
+        if found is not None:
+            part, rest = found
+        elif strong and (named or match.group("id") not in known):
             part, rest = match.group("id"), match.group("rest")
         if part in known and (part not in answers or is_markdown_heading):
             current = answers.setdefault(part, [])
@@ -83,7 +82,7 @@ def split_markdown(text: str, part_ids: list[str]) -> dict[str, str]:
                 titles.setdefault(part, rest)
             elif rest:
                 current.append(rest)
-        elif is_markdown_heading or (numbering is not None and numbering.question_heading):
+        elif is_markdown_heading or numbering.question_heading:
             current = None
         elif current is not None and sizes.get(id(current), 0) <= MAX_ANSWER_CHARS:
             current.append(line)
