@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.escape import inline_code
+from grader.escape import inline_code, markdown_text
 from grader.formula import grade_formula
 from grader.results import NOT_YOUR_FAULT, Outcome, PartResult, SubmissionResult, status_for
 from grader.rubric import Part
@@ -73,6 +73,32 @@ def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: 
     return combine(part, answer, outcomes)
 
 
+def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: Sandbox | None) -> PartResult:
+    """Grade the submission's answer to one part, as its format was read (see `Answers.review`, `layout_math`)."""
+    if answers.review:
+        # Nothing could be read as text (a scan): a person grades every part; none is called missing.
+        message = f"This part could not be read from your submission ({markdown_text(answers.review)}); a person will grade it."
+        return unchecked_part(part, message, reason=answers.review)
+    result = grade_part(part, answers.get(part.id), assignment, sandbox)
+    return _layout_read(result, answers.kind or "file") if answers.layout_math and result.answer else result
+
+
+def _layout_read(result: PartResult, kind: str) -> PartResult:
+    """Math rebuilt from a page's layout may be misread: a formula that did not read, or did not score in
+    full, is shown to the student as read and goes to a person, never a silent verdict."""
+    outcomes = []
+    for outcome in result.outcomes:
+        if outcome.engine == "formula" and outcome.score < outcome.max_score:
+            said = f"I read this from your {kind} as: {inline_code(' '.join((result.answer or '').split())[:300])}"
+            reason = f"the formula was read from the {kind}'s layout and may be misread"
+            outcome = outcome.model_copy(update={
+                "error": f"{said}\n\n{outcome.error}" if outcome.error else outcome.error,
+                "feedback": outcome.feedback if outcome.error else [said, *outcome.feedback],
+                "needs_review": True, "review_reasons": [*outcome.review_reasons, reason]})
+        outcomes.append(outcome)
+    return result.model_copy(update={"outcomes": outcomes})
+
+
 def _flag_unchecked(outcome: Outcome) -> Outcome:
     # An answer the grader could not read or check is exactly what a person should look at. Outcomes may be
     # shared through a cache, so flag a copy.
@@ -100,7 +126,7 @@ def combine(part: Part, answer: str, outcomes: list[Outcome]) -> PartResult:
 def grade_answers(answers: Answers, assignment: Assignment, *, submission: str, sandbox: Sandbox | None) -> SubmissionResult:
     """Grade answers that were already read (batch grading starts here; `grader explain` calls grade_part)."""
     started = time.perf_counter()
-    parts = [grade_part(part, answers.get(part.id), assignment, sandbox) for part in assignment.rubric.parts]
+    parts = [grade_answer(part, answers, assignment, sandbox) for part in assignment.rubric.parts]
     return SubmissionResult(
         assignment=assignment.id, submission=submission, parts=parts, notes=submission_notes(answers),
         execution_time=round(time.perf_counter() - started, 4),
@@ -110,10 +136,10 @@ def grade_answers(answers: Answers, assignment: Assignment, *, submission: str, 
 def grade_submission(path: Path, assignment: Assignment, *, sandbox: Sandbox | None = None) -> SubmissionResult:
     """Read and grade one submission (a folder or a single answers file)."""
     started = time.perf_counter()
-    answers = read_submission(path, assignment.part_ids)
     own = sandbox is None
     box = sandbox or Sandbox()
     try:
+        answers = read_submission(path, assignment.part_ids, sandbox=box)
         result = grade_answers(answers, assignment, submission=path.name, sandbox=box)
     finally:
         if own:

@@ -167,6 +167,7 @@ class _RunState:
         from grader.assignment import load_assignment
         from grader.autograder.metadata import read_metadata
         from grader.autograder.policy import GradescopePolicy
+        from grader.sandbox import Limits, Sandbox
         from grader.submission import read_submission
 
         manifest = read_manifest(self.paths.source)
@@ -177,7 +178,8 @@ class _RunState:
             self.say(f"metadata: {problem}")
         if not self.info.found and (self.assignment.rubric.gradescope or GradescopePolicy()).late is not None:
             self.say(f"metadata: no {self.paths.metadata.name}, so the late policy is not applied")
-        self.answers = read_submission(self.paths.submission, self.assignment.part_ids)
+        with Sandbox(Limits()) as box:  # reading gets the limits grading gets: a hostile file costs its own read
+            self.answers = read_submission(self.paths.submission, self.assignment.part_ids, sandbox=box)
         self.say(f"{self.assignment.id}: grading {self.paths.submission} ({self.answers.source or 'no answers file'})")
 
     def policy_budget(self) -> float:
@@ -186,7 +188,7 @@ class _RunState:
         return (self.assignment.rubric.gradescope or GradescopePolicy()).time_budget
 
     def grade(self, *, deadline: float) -> None:
-        from grader.grading import grade_part
+        from grader.grading import grade_answer
         from grader.sandbox import Limits, Sandbox
 
         limits = Limits()
@@ -196,7 +198,7 @@ class _RunState:
                     raise Stopped(f"the time budget ran out before part {part.id}")
                 _crash_hook(part.id)
                 t0 = time.monotonic()
-                result = grade_part(part, self.answers.get(part.id), self.assignment, box)
+                result = grade_answer(part, self.answers, self.assignment, box)
                 self.graded.append(result)
                 self.say(f"  {part.id:<6} {result.score:g}/{result.max_score:g} {result.status} "
                          f"({time.monotonic() - t0:.2f} s)")

@@ -8,6 +8,7 @@ student is told which file was graded and why the others were not.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,7 @@ ANSWER_STEMS = ("answers", "answer", "solutions", "solution", "submission", "hom
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx", ".odt", ".pdf")
 ARCHIVES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"}
 MAX_READ = 12  # candidates read to compare them: a folder of hundreds of files costs no more than this
+READ_BUDGET = 20.0  # seconds for reading candidates after the first (each read is bounded by the sandbox too)
 _MAX_LISTED = 5  # files named in one note: a folder of thousands of files must not flood the feedback
 _METADATA = {"submission_metadata.json", "submission_metadata.yml"}
 
@@ -73,9 +75,17 @@ def _parts(count: int) -> str:
     return "no known part" if count == 0 else f"{count} part" + ("s" if count > 1 else "")
 
 
-def best(files: list[Path], read: Callable[[Path], Answers], notes: list[str]) -> Answers:
-    """Read the candidates and keep the one answering the most known parts (the first of equals)."""
-    read_all = [(path, read(path)) for path in files[:MAX_READ]]
+def best(files: list[Path], read: Callable[[Path], Answers], notes: list[str], *, budget: float = READ_BUDGET) -> Answers:
+    """Read the candidates and keep the one answering the most known parts (the first of equals).
+
+    The first candidate is always read; the others only while the reading budget (seconds) lasts."""
+    deadline = time.monotonic() + budget
+    read_all = []
+    for path in files[:MAX_READ]:
+        if read_all and time.monotonic() > deadline:
+            notes.append(f"Reading the first {len(read_all)} files took the time allowed; the others were not read.")
+            break
+        read_all.append((path, read(path)))
     counts = [sum(1 for part in answers.answers if answers.get(part)) for _, answers in read_all]
     winner = max(range(len(read_all)), key=lambda i: (counts[i], -i))
     chosen_path, chosen = read_all[winner]

@@ -18,8 +18,10 @@ _LETTERED = re.compile(r"^\s*(?:\*\*)?\s*\((?P<l>[a-hA-H])\)(?:\*\*)?\s*(?P<rest
 class Numbering:
     """Reads a file's numbering line by line; one per file (it remembers the question it is in)."""
 
-    def __init__(self, part_ids: list[str]):
+    def __init__(self, part_ids: list[str], *, direct: bool = True, exclude: set[str] = frozenset()):
         self.order = {part: index for index, part in enumerate(part_ids)}
+        self.direct = direct  # `4.1)` starts 4.1 (files where no heading names a part)
+        self.exclude = exclude  # parts a heading names: items never start them
         self.questions = {p.rsplit(".", 1)[0] for p in part_ids if "." in p}
         self.question: str | None = None
         self.question_heading = False  # the last line was a `Question 4` heading (it ends the answer before)
@@ -34,15 +36,18 @@ class Numbering:
                 number = item.groupdict().get("n")
                 index = number or str(ord(item.group("l").lower()) - ord("a") + 1)
                 part = f"{self.question}.{index}"
-                if part in self.order and self._forward(part, seen):
+                if part in self.order and part not in self.exclude and self._forward(part, seen):
                     return part, item.group("rest")
         if match is None:
             return None
         part = match.group("id")
         if part in self.order:
             # A part named in full (`4.1)`) ends the question's items: its own lists stay in its answer.
-            self.question = None
-            return (part, match.group("rest")) if strong or self._forward(part, seen) else None
+            if strong or self.direct:
+                self.question = None
+            if strong:
+                return None  # the splitter handles headings
+            return (part, match.group("rest")) if self.direct and self._forward(part, seen) else None
         if part in self.questions and (strong or not match.group("rest").strip()):
             # `Question 4`, `## 4`, `**4**` introduce a question; `4.` alone on a line does too, `4. text` not.
             self.question, self.question_heading = part, True

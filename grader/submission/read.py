@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.escape import inline_code
+from grader.sandbox import Sandbox, SandboxFailure
 from grader.submission import choose
 from grader.submission.answers import MAX_FILE_BYTES, Answers, printable
 from grader.submission.blobs import drop_blobs
@@ -21,16 +22,33 @@ from grader.submission.mapping import normalise_keys, parse_mapping
 from grader.submission.markdown import split_markdown
 
 
-def read_submission(path: Path, part_ids: list[str]) -> Answers:
-    """Read a submission folder or a single answers file. Never raises for anything the student controls."""
+def read_submission(path: Path, part_ids: list[str], *, sandbox: Sandbox | None = None) -> Answers:
+    """Read a submission folder or a single answers file. Never raises for anything the student controls.
+
+    With a sandbox, each file is read in it, under the time and memory limits of grading: a file that
+    exhausts them is reported and the others are still read.
+    """
     notes: list[str] = []
     try:
         files = choose.candidates(path, notes)
-        result = choose.best(files, lambda f: read_file(f, part_ids), notes) if files else Answers(notes=notes)
+        read = (lambda f: _read_guarded(f, part_ids, sandbox)) if sandbox else (lambda f: read_file(f, part_ids))
+        result = choose.best(files, read, notes) if files else Answers(notes=notes)
     except OSError as exc:
         result = Answers(notes=[*notes, f"The submission could not be read ({exc.strerror or type(exc).__name__})."])
     result.notes = [printable(note) for note in result.notes]
     return result
+
+
+def _read_guarded(path: Path, part_ids: list[str], sandbox: Sandbox) -> Answers:
+    try:
+        return sandbox.run(read_file, path, part_ids)
+    except SandboxFailure as failure:
+        why = {"timeout": "reading it took longer than the time limit",
+               "memory": "reading it needed more memory than allowed"}.get(failure.kind, "the grader failed while reading it")
+        name = printable(path.name)
+        # Nothing was read, but a person can: the parts go to review rather than being called missing.
+        return Answers(source=name, notes=[f"{inline_code(name)} could not be read: {why}."],
+                       review=f"the answers file could not be read: {why}")
 
 
 def read_file(path: Path, part_ids: list[str]) -> Answers:

@@ -137,10 +137,13 @@ def rendered(markdown: str) -> str:
 class OpenRecorder:
     """Records, through an audit hook, the real path of every file opened or listed while it is active.
 
-    An audit hook cannot be removed, so one hook is installed for the whole test run and switched on and off."""
+    An audit hook cannot be removed, so one hook is installed for the whole test run and switched on and off.
+    A forked sandbox worker inherits the hook: it appends what it opens to a spill file the recording reads."""
 
     _active: list[str] | None = None
     _installed = False
+    _pid = 0
+    _spill = ""
 
     @classmethod
     def _hook(cls, event: str, args: tuple) -> None:
@@ -151,19 +154,35 @@ class OpenRecorder:
         if isinstance(target, (str, bytes, os.PathLike)):
             cls._active = None  # realpath opens nothing, but keep the hook from seeing its own work
             try:
-                record.append(os.path.realpath(os.fsdecode(target)))
+                path = os.path.realpath(os.fsdecode(target))
+                if os.getpid() == cls._pid:
+                    record.append(path)
+                elif path != cls._spill:
+                    fd = os.open(cls._spill, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                    try:
+                        os.write(fd, os.fsencode(path) + b"\0")
+                    finally:
+                        os.close(fd)
             finally:
                 cls._active = record
 
     @classmethod
     @contextmanager
     def recording(cls) -> Iterator[list[str]]:
+        import tempfile
+
         if not cls._installed:
             sys.addaudithook(cls._hook)
             cls._installed = True
         record: list[str] = []
+        fd, spill = tempfile.mkstemp(prefix="opened-")
+        os.close(fd)
+        cls._pid, cls._spill = os.getpid(), os.path.realpath(spill)
         cls._active = record
         try:
             yield record
         finally:
             cls._active = None
+            with open(spill, "rb") as handle:
+                record.extend(os.fsdecode(p) for p in handle.read().split(b"\0") if p)
+            os.unlink(spill)
