@@ -88,10 +88,11 @@ def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: floa
         })
     problems = sorted((g for g in stats.graded.values() if g.status != "graded"), key=lambda g: g.submission)
     flags = sorted(stats.flags, key=lambda f: (f.part, f.submission))
+    decided = sorted((g for g in stats.graded.values() if g.decided), key=lambda g: g.submission)
     return _environment().get_template("report.html.j2").render(
         title=stats.assignment.rubric.title, assignment=stats.assignment.id, summary=stats.summary(),
         max_score=stats.max_score, total_chart=chart("hist-total", "Total score", stats.totals(), stats.max_score),
-        parts=parts, flags=flags[:MAX_ROWS], flag_count=len(flags), problems=problems, diff=diff,
+        parts=parts, decided=decided, flags=flags[:MAX_ROWS], flag_count=len(flags), problems=problems, diff=diff,
         diff_rows=(diff or [])[:MAX_ROWS], labels=stats.labels, seconds=seconds,
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), max_rows=MAX_ROWS, max_names=MAX_NAMES,
     )

@@ -13,6 +13,7 @@ from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
 from grader.batch.journal import Journal
+from grader.batch.overrides import Overrides, apply_to_results
 from grader.batch.pool import PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
 from grader.batch.sources import Entry, SourceError, find_submissions
@@ -95,7 +96,8 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                 os.unlink(item.path)
 
     # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
-    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None)
+    overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
+    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None, overrides=overrides)
     todo: list[Entry] = []
     stale = 0
     for entry in entries:
@@ -131,6 +133,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     if diff is not None:
         tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
     report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds)
+    apply_to_results(results_dir, state, overrides, names)
     journal.compact(names, fingerprint)
 
     seconds = time.perf_counter() - started
@@ -142,6 +145,7 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     if failed:
         extra.append(f"{failed} could not be graded: their errors are in grades.csv, tracebacks in "
                      f"{state / 'errors.log'}")
+    extra.extend(overrides.summary_lines())
     if pool.stats.restarts:
         extra.append(f"{pool.stats.restarts} worker restarts ({pool.stats.poisoned} answers stopped a worker)")
     summary = BatchSummary(len(entries), len(todo), kept, stale, failed, seconds, outdir, diff, pool.stats)

@@ -14,6 +14,7 @@ from typing import Mapping
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
 from grader.batch.journal import Line
+from grader.batch.overrides import Overrides
 from grader.batch.rows import Graded, Row
 
 
@@ -29,6 +30,8 @@ class AnswerGroup:
     count: int = 0
     who: list[str] = field(default_factory=list)
     sample_of: str = ""  # the submission `reading` and `sample` come from: the first by name, in any order of arrival
+    flagged: int = 0  # answers of the group the grader flagged for a person
+    submissions: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -40,6 +43,9 @@ class Flag:
     score: float
     reasons: list[str]
     answer: str
+    decision: str = ""  # how a TA decided it, if one did
+    digest: str = ""
+    machine: float | None = None  # the grader's score, when a decision changed it
 
 
 @dataclass
@@ -63,7 +69,7 @@ class ClassStats:
     """Fed one row per submission; with `before` (rows of an earlier grading) it also collects what changed."""
 
     def __init__(self, assignment: Assignment, labels: dict[str, str] | None = None,
-                 before: Mapping[str, Line] | None = None):
+                 before: Mapping[str, Line] | None = None, overrides: Overrides | None = None):
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
         self.part_ids = list(self.parts)
@@ -73,6 +79,8 @@ class ClassStats:
         self.statuses: Counter[str] = Counter()
         self.before = before
         self.changes: list[Change] = []
+        # A TA's decisions land on every row here, so every output (and the regrade diff) carries them.
+        self.overrides = overrides or Overrides(assignment)
 
     @property
     def max_score(self) -> float:
@@ -80,10 +88,11 @@ class ClassStats:
 
     def add(self, row: Row) -> None:
         self.labels.update(row.get("labels") or {})
+        row = self.overrides.apply(row)
         graded = Graded.of(row, self.part_ids)
         self.graded[graded.submission] = graded
         if self.before is not None and graded.submission in self.before:
-            moved = change(self.before[graded.submission].row(), row)
+            moved = change(self.overrides.apply(self.before[graded.submission].row()), row)
             if moved is not None:
                 self.changes.append(moved)
         self.statuses[graded.status] += 1
@@ -95,7 +104,7 @@ class ClassStats:
             stats.statuses[part_row["status"]] += 1
             for key in part_row.get("items", {}):
                 stats.item_hits[sys.intern(key)] += 1
-            for engine, key, reading, verdict, score in part_row.get("groups", []):
+            for engine, key, reading, verdict, score, *flagged in part_row.get("groups", []):
                 stats.answered[engine] += 1
                 groups = stats.groups.setdefault(engine, {})
                 group = groups.get(key)
@@ -107,9 +116,13 @@ class ClassStats:
                     group.sample_of = graded.submission
                 group.count += 1
                 group.who.append(graded.who)
+                group.submissions.append(graded.submission)
+                group.flagged += bool(flagged and flagged[0])
             if "review" in part_row:
+                decision = part_row.get("decision") or {}
                 self.flags.append(Flag(graded.submission, graded.who, stats.id, part_row["status"],
-                                       float(part_row["score"]), list(part_row["review"]), part_row.get("answer", "")))
+                                       float(part_row["score"]), list(part_row["review"]), part_row.get("answer", ""),
+                                       decision.get("mark", ""), part_row.get("digest", ""), part_row.get("machine")))
 
     # --- figures for the summary and the report -------------------------------------------------------------
 
@@ -141,7 +154,8 @@ class ClassStats:
     def sorted_groups(self, part_id: str, engine: str) -> list[AnswerGroup]:
         groups = self.parts[part_id].groups.get(engine, {})
         for group in groups.values():
-            group.who.sort()  # rows arrive in the order workers finish (and kept ones first): list them by name
+            group.who.sort()
+            group.submissions.sort()  # rows arrive in the order workers finish (and kept ones first): list them by name
         return sorted(groups.values(), key=lambda g: (-g.count, -g.score, g.key))
 
 
