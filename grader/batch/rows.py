@@ -15,6 +15,7 @@ from typing import Any
 from grader.results import Outcome, PartResult, SubmissionResult
 
 EXCERPT_CHARS = 240
+TOLD_CHARS = 800
 Row = dict[str, Any]
 
 
@@ -52,6 +53,10 @@ def _part_row(part: PartResult, labels: dict[str, str]) -> Row:
     row: Row = {"id": part.id, "score": part.score, "status": part.status}
     if part.needs_review:
         row["review"] = part.review_reasons or ["flagged for review"]
+        # What the student was told (the reading's error with its caret drawing), for the reviewer's screens.
+        told = "\n\n".join(o.error for o in part.outcomes if o.error)
+        if told:
+            row["told"] = told if len(told) <= TOLD_CHARS else told[: TOLD_CHARS - 1] + "…"
     if part.answer is not None:
         row["answer"] = excerpt(part.answer)
         # What a TA's decision on this submission's part was made on (grader.batch.overrides).

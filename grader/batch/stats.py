@@ -46,6 +46,7 @@ class Flag:
     decision: str = ""  # how a TA decided it, if one did
     digest: str = ""
     machine: float | None = None  # the grader's score, when a decision changed it
+    told: str = ""  # what the student read about why the answer could not be checked
 
 
 @dataclass
@@ -122,7 +123,8 @@ class ClassStats:
                 decision = part_row.get("decision") or {}
                 self.flags.append(Flag(graded.submission, graded.who, stats.id, part_row["status"],
                                        float(part_row["score"]), list(part_row["review"]), part_row.get("answer", ""),
-                                       decision.get("mark", ""), part_row.get("digest", ""), part_row.get("machine")))
+                                       decision.get("mark", ""), part_row.get("digest", ""), part_row.get("machine"),
+                                       part_row.get("told", "")))
 
     # --- figures for the summary and the report -------------------------------------------------------------
 
@@ -150,6 +152,16 @@ class ClassStats:
             engine = key.split(":", 1)[0]
             rows.append((key, label, stats.item_hits.get(key, 0), stats.answered.get(engine, 0)))
         return rows
+
+    def item_kind(self, part_id: str, key: str) -> str:
+        """`concept` (earns points), `misconception` (a stated error that costs points) or `wrong answer`."""
+        engine, _, item_id = key.partition(":")
+        part = self.assignment.rubric.part(part_id)
+        if engine == "formula":
+            return "concept" if item_id == "equivalence" else "wrong answer"
+        if part.text is not None and any(m.id == item_id for m in part.text.misconceptions):
+            return "misconception"
+        return "concept"
 
     def sorted_groups(self, part_id: str, engine: str) -> list[AnswerGroup]:
         groups = self.parts[part_id].groups.get(engine, {})

@@ -46,6 +46,7 @@ class Item:
     submission: str = ""
     digest: str = ""
     reasons: list[str] = field(default_factory=list)
+    told: str = ""  # what the student read about why the answer could not be checked (first of the group)
     rubric: list[dict[str, Any]] = field(default_factory=list)
     students: list[str] = field(default_factory=list)
     decision: dict[str, Any] | None = None
@@ -113,6 +114,8 @@ def load_review(outdir: Path, assignment: Assignment) -> ReviewList:
         return out
 
     reasons: dict[tuple[str, str], list[str]] = {(f.submission, f.part): f.reasons for f in stats.flags}
+    told = {(f.submission, f.part): "\n".join(x for x in f.told.splitlines() if not x.startswith("```"))
+            for f in stats.flags if f.told}
     groups, singles = [], []
     for pid, part in stats.parts.items():
         for engine in part.groups:
@@ -123,7 +126,8 @@ def load_review(outdir: Path, assignment: Assignment) -> ReviewList:
                         id=_id("group", pid, engine, g.key), scope="group", part=pid, title=part.title,
                         engine=engine, key=g.key, count=g.count, flagged=g.flagged, answer=g.sample,
                         reading=g.reading, verdict=g.verdict, score=g.score, points=sections[pid][engine],
-                        reasons=why[:8], rubric=rubric(g.sample_of, pid, engine), students=g.who[:MAX_NAMES],
+                        reasons=why[:8], told=next((told[s, pid] for s in g.submissions if (s, pid) in told), ""),
+                        rubric=rubric(g.sample_of, pid, engine), students=g.who[:MAX_NAMES],
                         decision=_decision_view(overrides.group_decision(pid, engine, g.key))))
                 elif g.flagged or (g.submissions and (g.submissions[0], pid) in reasons):
                     name = g.submissions[0]
@@ -134,8 +138,8 @@ def load_review(outdir: Path, assignment: Assignment) -> ReviewList:
                         id=_id("submission", pid, name), scope="submission", part=pid, title=part.title,
                         engine="", key="", count=1, flagged=1, answer=row.get("answer", ""),
                         reading=" ".join(x[2] for x in row.get("groups", []) if x[2]), verdict=row.get("status", ""),
-                        score=float(row.get("machine", row.get("score", 0.0))), points=part.points, submission=name,
-                        digest=row.get("digest", ""), reasons=reasons.get((name, pid), []),
+                        score=float(row.get("score", 0.0)), points=part.points, submission=name,
+                        digest=row.get("digest", ""), reasons=reasons.get((name, pid), []), told=told.get((name, pid), ""),
                         rubric=rubric(name, pid, None), students=g.who[:1],
                         decision=_decision_view(overrides.submission_decision(name, pid))))
     groups.sort(key=lambda i: (i.flagged == 0, -i.count, i.part))
