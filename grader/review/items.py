@@ -97,7 +97,6 @@ def load_review(outdir: Path, assignment: Assignment) -> ReviewList:
         stats.add(row)
     sections = {p.id: {"formula": p.formula.points if p.formula else 0.0, "text": p.text.points if p.text else 0.0}
                 for p in assignment.rubric.parts}
-    misconceptions = {p.id: {m.id for m in p.text.misconceptions} if p.text else set() for p in assignment.rubric.parts}
 
     def part_row(submission: str, pid: str) -> dict[str, Any]:
         return next((p for p in rows[submission].get("parts", []) if p.get("id") == pid), {})
@@ -109,8 +108,7 @@ def load_review(outdir: Path, assignment: Assignment) -> ReviewList:
             prefix, _, key = full.partition("|")
             if prefix != pid or (engine and not key.startswith(engine + ":")):
                 continue
-            kind = "misconception" if key.split(":", 1)[1] in misconceptions[pid] else "item"
-            out.append({"label": label, "hit": key in hits, "points": hits.get(key), "kind": kind})
+            out.append({"label": label, "hit": key in hits, "points": hits.get(key), "kind": stats.item_kind(pid, key)})
         return out
 
     reasons: dict[tuple[str, str], list[str]] = {(f.submission, f.part): f.reasons for f in stats.flags}

@@ -87,7 +87,10 @@ class Browser:
     def wait_for(self, expression: str, timeout: float = 30) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.eval(expression)
+            try:
+                value = self.eval(expression)
+            except RuntimeError:  # the page is still loading (no body yet, a navigation in between)
+                value = None
             if value:
                 return value
             time.sleep(0.1)
