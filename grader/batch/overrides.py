@@ -155,6 +155,7 @@ class Overrides:
         self.fingerprints = {p.id: part_fingerprint(self.assignment, p.id) for p in self.assignment.rubric.parts}
         self._by_submission = {(d.submission, d.part): d for d in self.decisions if d.scope == "submission"}
         self._by_group = {(d.part, d.engine, d.key): d for d in self.decisions if d.scope == "group"}
+        self._points = {p.id: p.points for p in self.assignment.rubric.parts}
         self._sections = {p.id: {"formula": p.formula.points if p.formula else 0.0,
                                  "text": p.text.points if p.text else 0.0} for p in self.assignment.rubric.parts}
 
@@ -199,7 +200,8 @@ class Overrides:
                 self.changed_answer[mine.ident] = mine
             else:
                 self.used.add(mine.ident)
-                score = machine if mine.score is None else mine.score
+                # A hand-edited file cannot give more than the part is worth, nor less than nothing.
+                score = machine if mine.score is None else min(max(mine.score, 0.0), self._points.get(pid, 0.0))
                 return Applied(mine, machine, score, mine.rubric != self.fingerprints.get(pid))
         score, found = machine, None
         for engine, key, _reading, _verdict, section, *_ in part.get("groups", []):
@@ -210,7 +212,7 @@ class Overrides:
             found = found or decision
             if decision.score is not None:
                 cap = self._sections.get(pid, {}).get(engine, decision.score)
-                score += min(decision.score, cap) - float(section)
+                score += min(max(decision.score, 0.0), cap) - float(section)
         if found is None:
             return None
         return Applied(found, machine, round(score, 4), found.rubric != self.fingerprints.get(pid))
@@ -273,7 +275,8 @@ def _restore(test: dict[str, Any]) -> bool:
 def apply_to_result(path: Path, decided: dict[str, Applied]) -> bool:
     """Rewrite one results.json with its decisions (undoing earlier ones first). True when it changed."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        original = path.read_text(encoding="utf-8")
+        document = json.loads(original)
     except (OSError, ValueError):
         return False
     changed = False
@@ -298,26 +301,49 @@ def apply_to_result(path: Path, decided: dict[str, Applied]) -> bool:
         return False
     score = round(sum(float(t.get("score", 0.0)) for t in document.get("tests", [])), 4)
     document["score"] = score
-    document["output"] = re.sub(r"^Score: [^ ]+ / ([^ \n]+)[^\n]*", lambda m: f"Score: {score:g} / {m.group(1)}.",
+    document["output"] = re.sub(r"^Score: [^ ]+ / ([0-9.]*[0-9])[^\n]*", lambda m: f"Score: {score:g} / {m.group(1)}.",
                                 document.get("output", ""), count=1)
     document.setdefault("extra_data", {})["reviewed"] = sorted(decided)
     if not decided:
         document["extra_data"].pop("reviewed", None)
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    atomic.write_text(path, text + "\n", fsync=False)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if text == original:
+        return False  # the same decisions as last run: a rename per file is most of the cost, so skip it
+    atomic.write_text(path, text, fsync=False)
     return True
 
 
+def _stamp(decided: dict[str, Applied]) -> str:
+    text = json.dumps([[pid, a.decision.model_dump(mode="json"), a.score, a.stale] for pid, a in sorted(decided.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def apply_to_results(results_dir: Path, state: Path, overrides: Overrides, names: list[str]) -> None:
-    """Give every results file its decisions, and take them back from files whose decision went away."""
+    """Give every results file its decisions, and take them back from files whose decision went away.
+
+    `.batch/overridden.json` remembers, per file that carries decisions, which ones and the file's size and
+    mtime after writing them: a file nobody re-graded or touched since, with the same decisions, is skipped.
+    """
     marks = state / MARKS_FILE
     try:
-        earlier = set(json.loads(marks.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        earlier = set()
+        earlier = json.loads(marks.read_text(encoding="utf-8"))
+        earlier = earlier if isinstance(earlier, dict) else {}
+    except (OSError, ValueError):
+        earlier = {}
     present = set(names)
-    for name in sorted((earlier | set(overrides.applied)) & present):
-        apply_to_result(results_dir / f"{name}.json", overrides.applied.get(name, {}))
-    now_marked = sorted(set(overrides.applied) & present)
+    now_marked: dict[str, list[object]] = {}
+    for name in sorted((set(earlier) | set(overrides.applied)) & present):
+        path = results_dir / f"{name}.json"
+        decided = overrides.applied.get(name, {})
+        stamp = _stamp(decided) if decided else ""
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if earlier.get(name) != [stamp, info.st_size, info.st_mtime_ns]:
+            apply_to_result(path, decided)
+            info = path.stat()
+        if decided:
+            now_marked[name] = [stamp, info.st_size, info.st_mtime_ns]
     if now_marked or earlier:
         atomic.write_json(marks, now_marked, fsync=False)

@@ -82,6 +82,10 @@ def test_decisions(case, tmp_path):
             remove(out / FILE, d.ident)
     summary = run_batch(submissions=source, outdir=out, assignment=assignment, jobs=1, regrade=True)
     expect = case["expect"]
+    # Decisions already in the results files leave them as they are: one more run writes nothing new.
+    before = {p.name: p.read_bytes() for p in (out / "results").iterdir()}
+    run_batch(submissions=source, outdir=out, assignment=assignment, jobs=1)
+    assert {p.name: p.read_bytes() for p in (out / "results").iterdir()} == before
 
     grades = {r["submission"]: r for r in _csv(out / "grades.csv")}
     for name, parts in expect["scores"].items():
