@@ -150,6 +150,27 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    import getpass
+
+    from grader.assignment import load_assignment
+    from grader.review import NotGraded, serve_review
+
+    outdir = Path(args.outdir)
+    assignment = load_assignment(args.assignment)
+    who = args.who or getpass.getuser()
+    try:
+        serve_review(outdir=outdir, assignment=assignment, port=args.port, who=who,
+                     ready=lambda server: print(f"Review {len(server.review.items)} answers at {server.url} "
+                                                f"(127.0.0.1 only; Ctrl-C to stop). Decisions go to "
+                                                f"{outdir / 'overrides.json'}; `grader batch` applies them.",
+                                                flush=True))
+    except (NotGraded, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description="Auto-grading of written homework.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -213,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--regrade", action="store_true",
                        help="after a rubric or reference edit: write regrade.csv (who changed, by how much, on which item)")
     batch.set_defaults(handler=cmd_batch)
+
+    review = sub.add_parser("review", help="a local page to review a batch's flagged answers and groups")
+    review.add_argument("outdir", metavar="OUTDIR", help="the folder `grader batch -o` wrote")
+    _add_assignment_flag(review)
+    review.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    review.add_argument("--who", help="name recorded with each decision (default: your user name)")
+    review.set_defaults(handler=cmd_review)
     return parser
 
 

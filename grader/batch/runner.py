@@ -17,6 +17,7 @@ from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
 from grader.batch.journal import History, Journal
+from grader.batch.overrides import Overrides, apply_to_results
 from grader.batch.pool import PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
 from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
@@ -138,8 +139,9 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                 os.unlink(item.path)
 
     # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
+    overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
     stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
-                       store=state / "class.sqlite")
+                       store=state / "class.sqlite", overrides=overrides)
     try:
         return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
                       progress, cache_size, regrade, started)
@@ -152,6 +154,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
            limits: Limits, progress: Progress | None, cache_size: int, regrade: bool, started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
+    overrides = stats.overrides
     todo: list[Entry] = []
     again: Counter[str] = Counter()  # why submissions graded before are graded again
     cut = set(history.cut)
@@ -212,6 +215,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
         if diff is not None:
             tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
         report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds, notes=found.notes)
+        apply_to_results(results_dir, state, overrides, names)
         journal.compact(names, fingerprint)
     except OSError as exc:
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
@@ -228,6 +232,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
     if failed:
         extra.append(f"{failed} could not be graded: their errors are in grades.csv, tracebacks in "
                      f"{state / 'errors.log'}")
+    extra.extend(overrides.summary_lines())
     if pool.stats.restarts:
         extra.append(f"{pool.stats.restarts} worker restarts ({pool.stats.poisoned} answers stopped a worker)")
     summary = BatchSummary(len(entries), len(todo), kept, again["rubric"], failed, seconds, outdir, diff, pool.stats)

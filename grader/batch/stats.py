@@ -16,6 +16,7 @@ from typing import Iterator, Mapping
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
 from grader.batch.journal import Line
+from grader.batch.overrides import Overrides
 from grader.batch.rows import Graded, Row
 from grader.batch.store import AnswerGroup, ClassStore, Flag
 
@@ -43,7 +44,8 @@ class ClassStats:
     """Fed one row per submission; with `before` (rows of an earlier grading) it also collects what changed."""
 
     def __init__(self, assignment: Assignment, labels: dict[str, str] | None = None,
-                 before: Mapping[str, Line] | None = None, store: Path | None = None):
+                 before: Mapping[str, Line] | None = None, store: Path | None = None,
+                 overrides: Overrides | None = None):
         """`store`: the scratch file for what grows with the class (None: in memory, for small classes)."""
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
@@ -55,6 +57,8 @@ class ClassStats:
         self.statuses: Counter[str] = Counter()
         self.before = before
         self.changes: list[Change] = []
+        # A TA's decisions land on every row here, so every output (and the regrade diff) carries them.
+        self.overrides = overrides or Overrides(assignment)
 
     @property
     def max_score(self) -> float:
@@ -62,10 +66,11 @@ class ClassStats:
 
     def add(self, row: Row) -> None:
         self.labels.update(row.get("labels") or {})
+        row = self.overrides.apply(row)
         graded = Graded.of(row, self.part_ids)
         self.store.put_graded(graded)
         if self.before is not None and graded.submission in self.before:
-            moved = change(self.before[graded.submission].row(), row)
+            moved = change(self.overrides.apply(self.before[graded.submission].row()), row)
             if moved is not None:
                 self.changes.append(moved)
         self.statuses[graded.status] += 1
@@ -77,15 +82,19 @@ class ClassStats:
             stats.statuses[part_row["status"]] += 1
             for key in part_row.get("items", {}):
                 stats.item_hits[sys.intern(key)] += 1
-            for engine, key, reading, verdict, score in part_row.get("groups", []):
+            for engine, key, reading, verdict, score, *flagged in part_row.get("groups", []):
                 stats.answered[engine] += 1
                 if engine not in stats.engines:
                     stats.engines.append(engine)
                 self.store.add_to_group(stats.id, engine, key, reading, str(verdict), float(score),
-                                        part_row.get("answer", ""), graded.submission, graded.who)
+                                        part_row.get("answer", ""), graded.submission, graded.who,
+                                        bool(flagged and flagged[0]))
             if "review" in part_row:
+                decision = part_row.get("decision") or {}
                 self.store.add_flag(Flag(graded.submission, graded.who, stats.id, part_row["status"],
-                                         float(part_row["score"]), list(part_row["review"]), part_row.get("answer", "")))
+                                         float(part_row["score"]), list(part_row["review"]), part_row.get("answer", ""),
+                                         decision.get("mark", ""), part_row.get("digest", ""), part_row.get("machine"),
+                                         part_row.get("told", "")))
         self.store.row_done()
 
     # --- figures for the summary and the report -------------------------------------------------------------
@@ -114,6 +123,16 @@ class ClassStats:
             engine = key.split(":", 1)[0]
             rows.append((key, label, stats.item_hits.get(key, 0), stats.answered.get(engine, 0)))
         return rows
+
+    def item_kind(self, part_id: str, key: str) -> str:
+        """`concept` (earns points), `misconception` (a stated error that costs points) or `wrong answer`."""
+        engine, _, item_id = key.partition(":")
+        part = self.assignment.rubric.part(part_id)
+        if engine == "formula":
+            return "concept" if item_id == "equivalence" else "wrong answer"
+        if part.text is not None and any(m.id == item_id for m in part.text.misconceptions):
+            return "misconception"
+        return "concept"
 
     def sorted_groups(self, part_id: str, engine: str, limit: int = -1, names: int = -1) -> Iterator[AnswerGroup]:
         """The part's answer groups, largest first; `limit` groups, each with `names` names (-1: all)."""

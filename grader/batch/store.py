@@ -17,10 +17,12 @@ from typing import Any, Iterator
 from grader.batch.rows import Graded
 
 _SCHEMA = """
-CREATE TABLE graded (name TEXT PRIMARY KEY, who TEXT, users TEXT, status TEXT, error TEXT, total REAL, scores TEXT);
+CREATE TABLE graded (name TEXT PRIMARY KEY, who TEXT, users TEXT, status TEXT, error TEXT, total REAL, scores TEXT,
+                     decided TEXT);
 CREATE TABLE answers (part TEXT, engine TEXT, key TEXT, reading TEXT, verdict TEXT, score REAL, sample TEXT,
-                      submission TEXT, who TEXT);
-CREATE TABLE flags (submission TEXT, who TEXT, part TEXT, status TEXT, score REAL, reasons TEXT, answer TEXT);
+                      submission TEXT, who TEXT, flagged INTEGER);
+CREATE TABLE flags (submission TEXT, who TEXT, part TEXT, status TEXT, score REAL, reasons TEXT, answer TEXT,
+                    decision TEXT, digest TEXT, machine REAL, told TEXT);
 """
 _COMMIT_EVERY = 500  # rows: written together in one transaction, so a row costs microseconds
 # Answers are appended as they come and grouped once, when the tables and the report ask: the sample shown
@@ -28,7 +30,7 @@ _COMMIT_EVERY = 500  # rows: written together in one transaction, so a row costs
 # whatever order rows arrive in.
 _GROUP = """
 CREATE TABLE groups AS SELECT part, engine, key, reading, verdict, score, sample, min(submission) AS sample_of,
-    count(*) AS count FROM answers GROUP BY part, engine, key;
+    count(*) AS count, sum(flagged) AS flagged FROM answers GROUP BY part, engine, key;
 CREATE INDEX groups_by_size ON groups (part, engine, count DESC, score DESC, key);
 CREATE INDEX answers_by_group ON answers (part, engine, key, who);
 """
@@ -46,6 +48,8 @@ class AnswerGroup:
     count: int = 0
     who: list[str] = field(default_factory=list)  # sorted by name
     sample_of: str = ""  # the submission `reading` and `sample` come from: the first by name, in any order of arrival
+    flagged: int = 0  # answers of the group the grader flagged for a person
+    submissions: list[str] = field(default_factory=list)  # sorted by name
 
 
 @dataclass(slots=True)
@@ -57,6 +61,10 @@ class Flag:
     score: float
     reasons: list[str]
     answer: str
+    decision: str = ""  # how a TA decided it, if one did
+    digest: str = ""
+    machine: float | None = None  # the grader's score, when a decision changed it
+    told: str = ""  # what the student read about why the answer could not be checked
 
 
 class ClassStore:
@@ -87,11 +95,11 @@ class ClassStore:
 
     def _flush(self) -> None:
         if self._answers:
-            self._db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._answers)
+            self._db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._answers)
         if self._graded:
-            self._db.executemany("INSERT OR REPLACE INTO graded VALUES (?, ?, ?, ?, ?, ?, ?)", self._graded)
+            self._db.executemany("INSERT OR REPLACE INTO graded VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._graded)
         if self._flags:
-            self._db.executemany("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)", self._flags)
+            self._db.executemany("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._flags)
         self._answers, self._graded, self._flags = [], [], []
         if self._db.in_transaction:
             self._db.execute("COMMIT")
@@ -107,43 +115,47 @@ class ClassStore:
 
     def put_graded(self, g: Graded) -> None:
         self._graded.append((_text(g.submission), _text(g.who), json.dumps(g.users), g.status, _text(g.error), g.total,
-                             json.dumps(g.scores)))
+                             json.dumps(g.scores), g.decided))
 
     def add_to_group(self, part: str, engine: str, key: str, reading: str, verdict: str, score: float, sample: str,
-                     submission: str, who: str) -> None:
-        self._answers.append((part, engine, key, reading, verdict, score, sample, _text(submission), _text(who)))
+                     submission: str, who: str, flagged: bool = False) -> None:
+        self._answers.append((part, engine, key, reading, verdict, score, sample, _text(submission), _text(who),
+                              int(flagged)))
 
     def add_flag(self, flag: Flag) -> None:
         self._flags.append((_text(flag.submission), _text(flag.who), flag.part, flag.status, flag.score, json.dumps(flag.reasons),
-                            flag.answer))
+                            flag.answer, flag.decision, flag.digest, flag.machine, flag.told))
 
     # --- reading back, in print order ----------------------------------------------------------------------
 
     def groups(self, part: str, engine: str, limit: int = -1, names: int = -1) -> Iterator[AnswerGroup]:
         """The part's groups, largest first, each with up to `names` of its members' names (-1: all)."""
-        columns = "g.key, g.reading, g.verdict, g.score, g.sample, g.count, g.sample_of"
+        columns = "g.key, g.reading, g.verdict, g.score, g.sample, g.count, g.sample_of, g.flagged"
         order = "ORDER BY g.count DESC, g.score DESC, g.key"
         if names >= 0:  # a few groups, a few names each (the report)
             for *group, in self.query(f"SELECT {columns} FROM groups g WHERE part = ? AND engine = ? {order} LIMIT ?",
                                       part, engine, limit).fetchall():
                 who = [w for (w,) in self._db.execute("SELECT who FROM answers WHERE part = ? AND engine = ? AND "
                                                       "key = ? ORDER BY who LIMIT ?", (part, engine, group[0], names))]
-                yield AnswerGroup(*group[:5], group[5], who, group[6])
+                yield AnswerGroup(*group[:5], group[5], who, group[6], group[7])
             return
         # Every group with every name (groups.csv): one pass over the answers, in print order.
         current: AnswerGroup | None = None
-        for *group, who in self.query(
-                f"SELECT {columns}, a.who FROM groups g JOIN answers a ON a.part = g.part AND a.engine = g.engine "
+        for *group, who, submission in self.query(
+                f"SELECT {columns}, a.who, a.submission FROM groups g JOIN answers a ON a.part = g.part AND a.engine = g.engine "
                 f"AND a.key = g.key WHERE g.part = ? AND g.engine = ? {order}, a.who", part, engine):
             if current is None or current.key != group[0]:
                 if current is not None:
+                    current.submissions.sort()
                     yield current
                     limit -= 1
                     if limit == 0:
                         return
-                current = AnswerGroup(*group[:5], group[5], [], group[6])
+                current = AnswerGroup(*group[:5], group[5], [], group[6], group[7])
             current.who.append(who)
+            current.submissions.append(submission)
         if current is not None:
+            current.submissions.sort()
             yield current
 
     def group_counts(self, part: str, engine: str) -> tuple[int, int]:
@@ -176,9 +188,9 @@ class GradedTable:
 
     @staticmethod
     def _graded(row: tuple) -> Graded:
-        name, who, users, status, error, total, scores = row
+        name, who, users, status, error, total, scores, decided = row
         return Graded(name, who, tuple(tuple(u) for u in json.loads(users)), status, error, total,
-                      tuple(json.loads(scores)))
+                      tuple(json.loads(scores)), decided or "")
 
     def __getitem__(self, name: str) -> Graded:
         row = self._store.query("SELECT * FROM graded WHERE name = ?", _text(name)).fetchone()
@@ -208,9 +220,9 @@ class FlagTable:
         self._store = store
 
     def __iter__(self) -> Iterator[Flag]:
-        for submission, who, part, status, score, reasons, answer in self._store.query(
+        for submission, who, part, status, score, reasons, answer, *extra in self._store.query(
                 "SELECT * FROM flags ORDER BY part, submission, rowid"):
-            yield Flag(submission, who, part, status, score, json.loads(reasons), answer)
+            yield Flag(submission, who, part, status, score, json.loads(reasons), answer, *extra)
 
     def __len__(self) -> int:
         return self._store.query("SELECT count(*) FROM flags").fetchone()[0]
