@@ -180,7 +180,7 @@ class FormulaSpec(BaseModel):
         return self
 
 
-_REL = re.compile(r"^\s*(\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(\w+)\s*$")
+_REL = re.compile(r"^\s*(-?\w+)\s*(<=|>=|<|>|≤|≥|!=|≠)\s*(-?\w+)\s*$")
 _DIV = re.compile(r"^\s*(\w+)\s*(?:divides|\|)\s*(\w+)\s*$")
 _PARITY = re.compile(r"^\s*(\w+)\s+(?:is\s+)?(even|odd)\s*$")
 
