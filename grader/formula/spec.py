@@ -66,9 +66,11 @@ class FormulaSpec(BaseModel):
     """How a formula answer is read and checked.
 
     A formula is read by a grammar (never evaluated as code) using only the names declared here, the
-    reference's `constants`, and the whitelisted functions (binomial/C/choose, min, max, floor, ceil, log,
-    sqrt, factorial). It is compared with the reference by exact rational evaluation at seeded random points
-    of the declared domain, with a symbolic proof attempted when it is cheap.
+    reference's `constants`, the declared `functions`, the constants e and pi (and i on a complex part) and the
+    whitelisted functions (roots, exp and logarithms, trigonometric and hyperbolic functions, abs, floor, ceil,
+    min, max, factorials, binomials, permutations). It is compared with the reference by exact evaluation
+    (mpmath at 256 bits where a value is irrational) at seeded random points of the declared domain, with a
+    symbolic proof attempted when it is cheap.
     """
 
     model_config = ConfigDict(extra="forbid")
