@@ -248,14 +248,23 @@ class _Builder:
                     and isinstance(nxt, Tree) and nxt.data in ("name", "indexed", "power")):
                 tok = c.children[0]
                 num = self.build(c.children[1], scope)
-                name = self.build(nxt, scope)
-                if name.kind in ("var", "const", "idx", "math") or (name.kind == "pow" and name.args[0].kind in (
-                        "var", "const", "math")):
-                    arg = Node("mul", (num, name), num.start, name.end)
-                    out.append(Node("call", (str(tok), arg), tok.start_pos, name.end))
-                    src = self.source[tok.start_pos:name.end].strip()
-                    self.notes.append(f"I read `{src}` as {tok}({self.source[num.start:name.end].strip()}).")
-                    i += 2
+                names: list[Node] = []
+                j = i + 1
+                while j < len(children) and isinstance(children[j], Tree) and children[j].data in (
+                        "name", "indexed", "power"):  # `\\sin 2\\pi x` is sin(2 pi x)
+                    name = self.build(children[j], scope)
+                    if not (name.kind in ("var", "const", "idx", "math") or (
+                            name.kind == "pow" and name.args[0].kind in ("var", "const", "math"))):
+                        break
+                    names.append(name)
+                    j += 1
+                if names:
+                    end = names[-1].end
+                    arg = Node("mul", (num, *names), num.start, end)
+                    out.append(Node("call", (str(tok), arg), tok.start_pos, end))
+                    src = self.source[tok.start_pos:end].strip()
+                    self.notes.append(f"I read `{src}` as {tok}({self.source[num.start:end].strip()}).")
+                    i = j
                     continue
             out.append(self.build(c, scope))
             i += 1
