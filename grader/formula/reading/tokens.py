@@ -72,7 +72,7 @@ _CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL"}
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE]\d{1,3}(?![A-Za-z0-9.]))?")  # 1e3 is 1000
 _WORD = re.compile(r"[A-Za-z]+")
 _TEXCMD = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
-_SUM_INDEX = re.compile(r"(?:\\sum|\bsum|\\prod|\bprod)\s*_\s*\{?\s*([A-Za-z])\s*=")
+_SUM_INDEX = re.compile(r"(?:\\sum|\bsum|\\prod|\bprod)\s*(?:\\limits\s*)?_\s*\{?\s*([A-Za-z])\s*=")
 
 
 @dataclass
@@ -218,6 +218,12 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
             if cmd in _TEX_IGNORED or cmd in (",", ";", ":", "!", " ", "\n"):
                 i = j
                 continue
+            hit = next(((k, w) for k in consts_us if k.startswith(cmd + "_") for w in (k, _braced(k))
+                        if text.startswith(w, i + 1)), None)
+            if hit:  # `\theta_1` for a declared `theta_1`
+                toks.append(_tok("NAME", hit[0], at(i), at(i + 1 + len(hit[1]))))
+                i += 1 + len(hit[1])
+                continue
             if cmd in names.functions:  # `\sigma(x)` for a declared `sigma`
                 toks.append(_tok("FCALL", cmd, at(i), at(j)))
                 i = j
@@ -244,6 +250,8 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
                 toks.append(_tok(kind, func, at(i), at(j)))
                 i = j
                 continue
+            elif cmd in _GREEK:  # a Greek letter that is not one of the part's names
+                raise ReadFailure(f"Unknown name `\\{cmd}`{_hint(cmd, names)}", at(i), at(j))
             else:
                 raise ReadFailure(f"I don't know the command `\\{cmd}` in a formula.", at(i), at(j))
             if kind in ("FRAC", "BINOM"):
@@ -341,6 +349,9 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
     return product_ellipses(toks) if any(t.type == "ELLIPSIS" for t in toks) else toks
 
 
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+          "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi",
+          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega"}
 _OPERAND_END = {"NUMBER", "NAME", "RPAR", "RBRACK", "RBRACE", "RFLOOR", "RCEIL", "RABS", "BANG"}
 
 
