@@ -79,7 +79,8 @@ def _read_cases(src: Clean, names: Names, constants, source: str, check) -> tupl
         if not row.strip():
             continue
         value_text, amp, cond_text = row.partition("&")
-        value, more = read_clean(src.slice(a, a + len(value_text)), names, constants, source, check)
+        vlen = len(value_text.rstrip().rstrip(","))  # `x, & x \\ge 0`: the comma before `&` is punctuation
+        value, more = read_clean(src.slice(a, a + vlen), names, constants, source, check)
         notes.extend(more)
         c0 = a + len(value_text) + len(amp)
         cond = _condition(src.slice(c0, b), names, constants, source, check) if amp else None
