@@ -67,6 +67,8 @@ def _parse(text, case, syms):
             expr = parse_expr(text, local_dict=local, transformations=tr)
         except Exception:
             return None
+    if not isinstance(expr, sp.Basic):
+        return None
     # parse_latex makes plain symbols: give them the case's assumptions and the constants their meaning
     subs = {s: syms[s.name] for s in expr.free_symbols if s.name in syms}
     subs.update({s: local[s.name] for s in expr.free_symbols if s.name in ("e", "pi", "i") and s.name in local})
@@ -92,7 +94,10 @@ def _baselines(case, conn):
     import sympy as sp
 
     syms = _symbols(case)
-    a, b = _parse(case.answer, case, syms), _parse(case.reference, case, syms)
+    try:
+        a, b = _parse(case.answer, case, syms), _parse(case.reference, case, syms)
+    except Exception:
+        a = b = None
     if a is None or b is None:
         conn.send(("undecided", 0.0, "undecided", 0.0))
         return
@@ -136,7 +141,10 @@ def baselines(case, timeout):
     while time.monotonic() < deadline and result is None:
         if not parent.poll(max(0.0, deadline - time.monotonic())):
             break
-        msg = parent.recv()
+        try:
+            msg = parent.recv()
+        except EOFError:  # the child died (a crash in sympy): undecided
+            break
         if msg[0] == "partial":
             sampled, sampled_ms = msg[1], msg[2]
         else:
