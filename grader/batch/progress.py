@@ -82,7 +82,9 @@ def summary_text(stats: ClassStats, *, graded: int, kept: int, again: Mapping[st
     problems = {k: v for k, v in stats.statuses.items() if k != "graded"}
     if problems:
         lines.append("  " + ", ".join(f"{v} {k}" for k, v in sorted(problems.items())))
-    lines.append(f"  {len(stats.flags)} answers flagged for review")
+    decided = sum(1 for f in stats.flags if f.decision) if stats.overrides else 0
+    lines.append(f"  {len(stats.flags)} answers flagged for review"
+                 + (f", {decided} of them decided by a TA (overrides.json)" if decided else ""))
     if diff is not None:
         up = sum(1 for c in diff if c.delta > 0)
         down = sum(1 for c in diff if c.delta < 0)

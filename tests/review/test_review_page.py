@@ -131,3 +131,10 @@ def test_requests_from_other_sites_are_refused(served):
     with urllib.request.urlopen(server.url, timeout=10) as page:
         policy = page.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+
+
+def test_review_of_a_folder_never_graded_says_what_to_run(tmp_path, capsys):
+    from grader.cli import main
+
+    assert main(["review", str(tmp_path)]) == 2
+    assert "run `grader batch` first" in capsys.readouterr().err
