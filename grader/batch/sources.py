@@ -9,6 +9,7 @@ folder first (grader.batch.unpack). What the instructor must know about the sour
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -30,23 +31,29 @@ class SourceError(Exception):
     """The SUBMISSIONS argument cannot be read at all (missing, not a folder or zip, a broken zip)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submitter:
     name: str = ""
     email: str = ""
     sid: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One submission to grade: its name (the results file is `results/<name>.json`) and who submitted it."""
+    """One submission to grade: its name (the results file is `results/<name>.json`) and who submitted it.
+
+    Slotted, with its path kept as a string: the parent holds one per student (a class of 50,000 in ~25 MB)."""
 
     name: str
-    path: Path
+    where: str
     submitters: tuple[Submitter, ...] = ()
     created_at: str = ""
     # Files of this submission left out of the export's unpacking: (path inside the submission, why).
     left_out: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
     @property
     def who(self) -> str:
@@ -107,14 +114,15 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
     metadata, problem = read_metadata(root / METADATA_FILE)
     entries = []
     own = outdir.resolve() if outdir is not None else None
-    for child in sorted(root.iterdir(), key=lambda p: p.name):
-        skipped = child.name.startswith((".", "__MACOSX")) or child.name == HANDOUT_TEMPLATE
-        skipped = skipped or (own is not None and child.resolve() == own)
+    for name in sorted(os.listdir(root)):  # names, not Path objects: a class of 50,000 is listed in a few MB
+        child = root / name
+        skipped = name.startswith((".", "__MACOSX")) or name == HANDOUT_TEMPLATE
+        skipped = skipped or (own is not None and name == own.name and child.resolve() == own)
         if skipped or child.is_symlink() or is_grader_file(child.name):
             continue
         if child.is_dir() or (child.is_file() and child.suffix.lower() in ANSWER_SUFFIXES):
             record = metadata.get(child.name, {})
-            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", ""),
+            entries.append(Entry(child.name, str(child), record.get("submitters", ()), record.get("created_at", ""),
                                  tuple(lost.get(child.name, ()))))
     notes = _names_notes(root, entries, metadata, problem) + notes  # the loudest first
     return Submissions(entries, notes)
@@ -199,7 +207,7 @@ def _value(events: Iterator[yaml.Event], first: yaml.Event, depth: int = 0) -> A
 
 
 def _load_records(stream: IO[str], records: dict[str, Any]) -> None:
-    """Fill `records` (folder -> raw record) from the stream; what was read before an error stays."""
+    """Fill `records` (folder -> its students and date) from the stream; what was read before an error stays."""
     events = iter(yaml.parse(stream, Loader=_Parser))
     for event in events:
         if isinstance(event, yaml.MappingStartEvent):
@@ -212,7 +220,7 @@ def _load_records(stream: IO[str], records: dict[str, Any]) -> None:
         key = _value(events, event)
         value_event = next(events)
         if isinstance(value_event, yaml.MappingStartEvent) and isinstance(key, str):
-            records[key] = _value(events, value_event)
+            records[key.strip().strip("/")] = _record(_value(events, value_event))
         else:
             _skip(events, value_event)
 
@@ -252,13 +260,15 @@ def read_metadata(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
         problem = getattr(exc, "strerror", None) or str(exc)
     except RecursionError:
         problem = "it is nested too deeply"
-    records: dict[str, dict[str, Any]] = {}
-    for folder, record in data.items():
-        people = _get(record, "submitters")
-        submitters = tuple(
-            Submitter(_text(_get(p, "name")), _text(_get(p, "email")), _text(_get(p, "sid")))
-            for p in (people if isinstance(people, list) else [])
-            if isinstance(p, dict)
-        )
-        records[str(folder).strip().strip("/")] = {"submitters": submitters, "created_at": _text(_get(record, "created_at"))}
-    return records, problem
+    return data, problem
+
+
+def _record(record: Any) -> dict[str, Any]:
+    """A raw record as the batch keeps it, made as each is read (the raw ones are never all in memory)."""
+    people = _get(record, "submitters")
+    submitters = tuple(
+        Submitter(_text(_get(p, "name")), _text(_get(p, "email")), _text(_get(p, "sid")))
+        for p in (people if isinstance(people, list) else [])
+        if isinstance(p, dict)
+    )
+    return {"submitters": submitters, "created_at": _text(_get(record, "created_at"))}
