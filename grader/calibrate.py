@@ -114,6 +114,12 @@ def _part_report(pid: str, points: float, rows: list[Scored], outcomes: list[Out
                 lines.append(f"      {item.id}: {item.feedback}")
         for reason in outcomes[k].review_reasons:
             lines.append(f"      flagged: {reason}")
+    near = near_synonym_suggestions(rows, outcomes, points)
+    if near:
+        lines.append("  near-synonyms (WordNet) that earned part of a concept in high-scored answers; where they mean the "
+                     "same here, add a synonyms group for full credit:")
+        lines += [f"    - [{meant}, {said}]   # {cid}: in {n} high-scored answers, {low} low-scored"
+                  for cid, said, meant, n, low in near]
     suggestions = missed_phrases(rows, outcomes, points)
     if suggestions:
         lines.append("  phrases common in high-scored answers that no phrase matched (paste into a concept):")
@@ -143,6 +149,24 @@ def missed_phrases(rows: list[Scored], outcomes: list[Outcome], points: float) -
         if len(out) == _SUGGESTIONS:
             break
     return out
+
+
+def near_synonym_suggestions(
+    rows: list[Scored], outcomes: list[Outcome], points: float
+) -> list[tuple[str, str, str, int, int]]:
+    """(concept, the answers' word, the rubric's word, high-scored answers, low-scored answers) for each WordNet
+    near-synonym that stood in for a rubric word in more answers the TA scored three quarters or more than in
+    answers scored below half."""
+    high: Counter[tuple[str, str, str]] = Counter()
+    low: Counter[tuple[str, str, str]] = Counter()
+    for row, outcome in zip(rows, outcomes):
+        used = {(str(c), str(s), str(m)) for c, s, m in outcome.details.get("near_synonyms", [])}
+        if row.score >= 0.75 * points:
+            high.update(used)
+        elif row.score < points / 2:
+            low.update(used)
+    ranked = sorted(((*key, n, low[key]) for key, n in high.items() if n > low[key]), key=lambda x: (-x[3], x[4], x[:3]))
+    return ranked[:_SUGGESTIONS]
 
 
 def _share(a: int, b: int) -> str:

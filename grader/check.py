@@ -24,7 +24,7 @@ from grader.results import PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox, SandboxFailure
 from grader.submission import Answers
-from grader.text.lint import phrase_warnings
+from grader.text.lint import near_synonym_warning, phrase_warnings
 from grader.yamlio import FileProblems, Problem, Severity
 
 EXIT_OK, EXIT_FAILED, EXIT_ERRORS = 0, 1, 2
@@ -39,6 +39,7 @@ class CheckReport:
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about this machine rather than the files (stderr)
 
     @property
     def exit_code(self) -> int:
@@ -86,6 +87,8 @@ def check_assignment(
     reading = reading_problems(sources)
     report.add(reading, kind="failure")
     report.add(phrase_problems(sources), kind="failure")
+    if any(p.text and p.text.near_synonyms for p in rubric.parts) and (note := near_synonym_warning()):
+        report.notes.append(note)  # a fact of this machine, not of the files: no file:line:col
     # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
     unreadable = _unreadable_references(sources)
     own = sandbox is None

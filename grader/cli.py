@@ -58,6 +58,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check_assignment(assignment=args.assignment, examples=not args.no_examples)
     print("\n".join(report.lines()))
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     return report.exit_code
 
 
@@ -141,17 +143,38 @@ def cmd_autograder_run(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.batch import SourceError, run_batch
+    from grader.batch import OutputError, SourceError, run_batch
 
     assignment = load_assignment(args.assignment)
     try:
         summary = run_batch(submissions=Path(args.submissions), outdir=Path(args.output), assignment=assignment,
                             jobs=args.jobs, regrade=args.regrade)
-    except SourceError as exc:
+    except (SourceError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary.text)
     return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import getpass
+
+    from grader.assignment import load_assignment
+    from grader.review import NotGraded, serve_review
+
+    outdir = Path(args.outdir)
+    assignment = load_assignment(args.assignment)
+    who = args.who or getpass.getuser()
+    try:
+        serve_review(outdir=outdir, assignment=assignment, port=args.port, who=who,
+                     ready=lambda server: print(f"Review {len(server.review.items)} answers at {server.url} "
+                                                f"(127.0.0.1 only; Ctrl-C to stop). Decisions go to "
+                                                f"{outdir / 'overrides.json'}; `grader batch` applies them.",
+                                                flush=True))
+    except (NotGraded, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--regrade", action="store_true",
                        help="after a rubric or reference edit: write regrade.csv (who changed, by how much, on which item)")
     batch.set_defaults(handler=cmd_batch)
+
+    review = sub.add_parser("review", help="a local page to review a batch's flagged answers and groups")
+    review.add_argument("outdir", metavar="OUTDIR", help="the folder `grader batch -o` wrote")
+    _add_assignment_flag(review)
+    review.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    review.add_argument("--who", help="name recorded with each decision (default: your user name)")
+    review.set_defaults(handler=cmd_review)
     return parser
 
 

@@ -20,7 +20,7 @@ from grader.submission import MAX_FILE_BYTES, clean_answer, decode, read_file
 
 _MARK = {True: "✔", False: "✘"}
 # Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
-_DETAILS = ("verdict", "reason", "method", "counterexample", "points_checked")
+_DETAILS = ("verdict", "reason", "method", "counterexample", "points_checked", "caps")
 
 
 class UnknownPart(LookupError):

@@ -5,7 +5,8 @@ Root of the zip (unpacked to /autograder/source): `setup.sh` and `run_autograder
 manylinux x86_64, so setup.sh installs offline; see bundle.py), `requirements.txt` (the dependencies pinned
 to those wheels), `assignment/` (the rubric and its
 reference, byte for byte, in their relative layout), `checks/` (optional unittest checks) and
-`autograder.json` (what `run` needs to find them). Entries carry fixed dates: the same inputs give the
+`autograder.json` (what `run` needs to find them), and `wordnet/` (WordNet's data for the text engine's
+near-synonyms, when this machine has it and a text part uses them). Entries carry fixed dates: the same inputs give the
 same zip.
 """
 
@@ -135,6 +136,20 @@ def _checks_files(checks: Path) -> list[tuple[str, Path]]:
     return files
 
 
+def _wordnet_files() -> list[tuple[str, Path]]:
+    """WordNet's index and data files as this machine has them (grader.text.lexicon), with their licence, for
+    the text engine's near-synonyms; setup.sh puts them into the container's environment. None without them:
+    the container then scores without near-synonyms, and `grader check` here says so already."""
+    from grader.text import lexicon
+
+    folder = lexicon.data_dir()
+    if folder is None:
+        return []
+    files = [(p.name, p) for p in sorted(folder.iterdir()) if p.name.split(".")[0] in ("index", "data") and p.is_file()]
+    licence = next((p for p in (Path("/usr/share/doc/wordnet-base/copyright"), folder / "LICENSE") if p.is_file()), None)
+    return files + ([("LICENSE", licence)] if licence else [])
+
+
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
     info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -158,6 +173,8 @@ def build_autograder(
         for p in (loaded.rubric_path, loaded.reference_path)
     ]
     entries += [(name, path.read_bytes(), False) for name, path in (_checks_files(checks) if checks else [])]
+    wordnet = _wordnet_files() if any(p.text and p.text.near_synonyms for p in loaded.rubric.parts) else []
+    entries += [(f"wordnet/{name}", path.read_bytes(), False) for name, path in wordnet]
 
     fallback = fallback_document(grading_failed_message(0, 0))
     validate_results(fallback)
@@ -174,6 +191,7 @@ def build_autograder(
         "fingerprint": loaded.fingerprint(),
         "built_with_python": ".".join(map(str, sys.version_info[:3])),
         "wheels_for": "cp310-manylinux_x86_64",
+        "wordnet": bool(wordnet),
     }
     entries.append((MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode(), False))
 

@@ -136,7 +136,13 @@ def check_installation(*, root: Path) -> str:
     import grader.grading  # noqa: F401 - the engines load here: a broken install fails at setup, not per student
     from grader.assignment import load_assignment
 
-    assignment = load_assignment(Layout(root).source / read_manifest(Layout(root).source)["rubric"])
+    manifest = read_manifest(Layout(root).source)
+    assignment = load_assignment(Layout(root).source / manifest["rubric"])
+    if manifest.get("wordnet"):
+        from grader.text import lexicon
+
+        if not lexicon.available():  # the zip carries it: without it the text scores would differ from the build's
+            raise RuntimeError("the zip's WordNet data (wordnet/) was not installed into the environment's share/wordnet")
     return f"grader ready: {assignment.id}, {len(assignment.part_ids)} parts, fingerprint {assignment.fingerprint()}"
 
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 from grader.batch.rows import Row
 from grader.batch.sources import Entry
-from grader.batch.worker import WorkerContext, failed_result, worker_main, write_result
+from grader.batch.worker import WorkerContext, worker_main, write_failed
 
 CHUNK = 8
 
@@ -32,6 +32,7 @@ class _Worker:
     inflight: deque[int] = field(default_factory=deque)
     announced: tuple[str, str] | None = None
     deadline: float = 0.0
+    gone: bool = False  # a send to it failed
 
 
 @dataclass
@@ -53,6 +54,7 @@ class WorkerPool:
         self.stats = PoolStats()
         self._mp = multiprocessing.get_context("fork")
         self._poisoned: dict[str, str] = {}
+        self._unwritable: OSError | None = None  # a worker could not write into the output folder
 
     def _start(self) -> _Worker:
         self.before_fork()  # buffered output must not be inherited (and flushed twice) by the child
@@ -75,13 +77,19 @@ class WorkerPool:
                 now = time.monotonic()
                 for w in workers:
                     # Two chunks in flight per worker keep it busy while the parent reads its rows.
-                    while queue and len(w.inflight) < 2 * CHUNK:
+                    while queue and len(w.inflight) < 2 * CHUNK and not w.gone:
                         chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
-                        w.conn.send(([(i, entries[i]) for i in chunk], dict(self._poisoned)))
+                        try:
+                            w.conn.send(([(i, entries[i]) for i in chunk], dict(self._poisoned)))
+                        except OSError:  # it died: what it sent before is read below, then it is replaced
+                            queue.extendleft(reversed(chunk))
+                            w.gone = True
+                            w.deadline = now
+                            break
                         if not w.inflight:
                             w.deadline = now + self.patience
                         w.inflight.extend(chunk)
-                busy = [w for w in workers if w.inflight]
+                busy = [w for w in workers if w.inflight or w.gone]
                 wake = min(w.deadline for w in busy) - now if busy else 0.0
                 ready = set(wait([w.conn for w in busy], timeout=max(0.0, wake)))
                 for i, w in enumerate(workers):
@@ -93,8 +101,12 @@ class WorkerPool:
                                 yield from self._handle(w, message)
                         except (EOFError, OSError):
                             failed = True
-                        if not failed:
+                        if self._unwritable is not None:
+                            raise self._unwritable
+                        if not failed and not w.gone:
                             continue
+                        kind = "crash"
+                    elif w.gone:
                         kind = "crash"
                     elif w.inflight and time.monotonic() > w.deadline:
                         kind = "timeout"
@@ -109,6 +121,8 @@ class WorkerPool:
         w.deadline = time.monotonic() + self.patience
         if message[0] == "tick":
             w.announced = (message[1], message[2])
+        elif message[0] == "unwritable":  # the output folder: every other worker meets it too
+            self._unwritable = OSError(message[1], message[2], message[3])
         elif message[0] == "done":
             w.announced = None
             if w.inflight and w.inflight[0] == message[1]:
@@ -141,12 +155,7 @@ class WorkerPool:
         workers[i] = self._start()
 
     def _give_up(self, entry: Entry, kind: str) -> Row:
-        error = f"grading this submission stopped its worker twice ({kind})"
-        try:
-            return write_result(self.ctx, entry, failed_result(entry, self.ctx.assignment), status="failed", error=error)
-        except OSError as exc:
-            return {"submission": entry.name, "fp": "", "sig": "", "who": entry.who, "users": [], "status": "failed",
-                    "error": f"{error}; its results.json could not be written ({exc})", "total": 0.0, "parts": []}
+        return write_failed(self.ctx, entry, f"grading this submission stopped its worker twice ({kind})")
 
     def _shutdown(self, workers: list[_Worker], *, graceful: bool) -> None:
         for w in workers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Mapping, Sequence, TextIO
 
 from grader.batch.diff import Change
 from grader.batch.stats import ClassStats
@@ -43,18 +43,35 @@ class Progress:
             self.stream.flush()
 
 
-def summary_text(stats: ClassStats, *, graded: int, kept: int, stale: int, seconds: float, outdir: str,
-                 diff: list[Change] | None, extra: list[str]) -> str:
+# Why a submission graded by an earlier run is graded again (the runner counts them per reason).
+AGAIN = {
+    "rubric": "re-graded because the rubric or reference changed",
+    "edited": "re-graded because their files changed",
+    "missing": "graded again because their results file was missing",
+    "unwritten": "graded again because their results could not be written last time",
+    "unrecorded": "graded again because the last run stopped before recording their results",
+    "cut": "graded again because their journal line was cut short (a full disk, or a kill)",
+}
+
+
+def summary_text(stats: ClassStats, *, graded: int, kept: int, again: Mapping[str, int], seconds: float,
+                 outdir: str, diff: list[Change] | None, extra: list[str], warnings: Sequence[str] = ()) -> str:
+    """`warnings` (what went wrong reading the class) come right under the first line, marked with `!`;
+    `again` counts, per reason in AGAIN, the submissions an earlier run graded that are graded again."""
     s = stats.summary()
     total = int(s["count"])
     if not total:
-        return f"{stats.assignment.id}: no submissions were found (a folder per student, or a Gradescope export)."
+        return "\n".join([f"{stats.assignment.id}: no submissions were found (a folder per student, or a Gradescope "
+                          "export).", *(f"  ! {w}" for w in warnings)])
     rate = graded / seconds if seconds > 0 else 0.0
     done = f"{graded} graded in {seconds:.1f} s ({rate:,.0f}/s)" if graded else f"nothing to grade ({seconds:.1f} s)"
     lines = [
         f"{stats.assignment.id}: {total} submissions: {done}"
         + (f", {kept} kept from an earlier run" if kept else "")
-        + (f", {stale} re-graded because the rubric or reference changed" if stale else ""),
+        + "".join(f", {again[k]} {why}" for k, why in AGAIN.items() if again.get(k)),
+        *(["  The journal had a line cut short (a full disk, or a kill); its submission is graded again"]
+          if again.get("cut_unknown") else []),
+        *(f"  ! {w}" for w in warnings),
         f"  Score: mean {s['mean']:.1f}, median {s['median']:g}, min {s['min']:g}, max {s['max']:g} (of {stats.max_score:g})",
     ]
     width = max((len(p.title) for p in stats.parts.values()), default=0)

@@ -7,6 +7,7 @@ regrade diff need, and nothing a student could make large: answers are cut to a 
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from grader.results import Outcome, PartResult, SubmissionResult
 
 EXCERPT_CHARS = 240
+TOLD_CHARS = 800
 Row = dict[str, Any]
 
 
@@ -24,12 +26,16 @@ def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def answer_digest(answer: str) -> str:
+    return hashlib.sha256(answer.encode("utf-8", "replace")).hexdigest()[:16]
+
+
 def item_key(outcome: Outcome, item_id: str) -> str:
     return f"{outcome.engine}:{item_id}"
 
 
 def group_of(outcome: Outcome, answer: str) -> list[Any]:
-    """[engine, key, reading, verdict, score]: answers with one key are one answer for a reviewer."""
+    """[engine, key, reading, verdict, score, flagged]: answers with one key are one answer for a reviewer."""
     details = outcome.details
     if outcome.engine == "formula":
         key = details.get("canonical")
@@ -40,15 +46,21 @@ def group_of(outcome: Outcome, answer: str) -> list[Any]:
     if not isinstance(key, str) or not key:
         # No canonical form (the answer could not be read): only the very same text is the same answer.
         key = "=" + excerpt(answer, 400)
-    return [outcome.engine, key, outcome.reading or "", str(verdict), outcome.score]
+    return [outcome.engine, key, outcome.reading or "", str(verdict), outcome.score, outcome.needs_review]
 
 
 def _part_row(part: PartResult, labels: dict[str, str]) -> Row:
     row: Row = {"id": part.id, "score": part.score, "status": part.status}
     if part.needs_review:
         row["review"] = part.review_reasons or ["flagged for review"]
+        # What the student was told (the reading's error with its caret drawing), for the reviewer's screens.
+        told = "\n\n".join(o.error for o in part.outcomes if o.error)
+        if told:
+            row["told"] = told if len(told) <= TOLD_CHARS else told[: TOLD_CHARS - 1] + "…"
     if part.answer is not None:
         row["answer"] = excerpt(part.answer)
+        # What a TA's decision on this submission's part was made on (grader.batch.overrides).
+        row["digest"] = answer_digest(part.answer)
         row["groups"] = [group_of(o, part.answer) for o in part.outcomes]
         hits: dict[str, float] = {}
         for outcome in part.outcomes:
@@ -86,6 +98,7 @@ class Graded:
     error: str
     total: float
     scores: tuple[float, ...]  # in the rubric's part order
+    decided: str = ""  # the TA decisions applied, e.g. "4.1: 3 → 5 by ta"
 
     @classmethod
     def of(cls, row: Row, part_ids: list[str]) -> Graded:
@@ -95,4 +108,5 @@ class Graded:
             submission=row["submission"], who=sys.intern(row.get("who", "")), users=users,
             status=sys.intern(row.get("status", "")), error=row.get("error", ""), total=float(row.get("total", 0.0)),
             scores=tuple(float(by_id[pid]["score"]) if pid in by_id else 0.0 for pid in part_ids),
+            decided="; ".join(f"{p['id']}: {p['decision']['mark']}" for p in row.get("parts", []) if "decision" in p),
         )

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import atomic
 from grader.assignment import Assignment
 from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
-from grader.batch.journal import Journal
+from grader.batch.journal import History, Journal
+from grader.batch.overrides import Overrides, apply_to_results
 from grader.batch.pool import PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
-from grader.batch.sources import Entry, SourceError, find_submissions
+from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
-from grader.batch.worker import WorkerContext
+from grader.batch.worker import WorkerContext, results_path
 from grader.sandbox import Limits
 
 STATE_DIR = ".batch"
@@ -49,18 +54,27 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class OutputError(Exception):
+    """OUTDIR cannot be written (read-only, a full disk): one line for the instructor; what was written is kept."""
+
+
 def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None = None,
               regrade: bool = False, limits: Limits | None = None, progress: Progress | None = None,
               cache_size: int = DEFAULT_CACHE_SIZE) -> BatchSummary:
     """Grade every submission under `submissions` into `outdir`, keeping results an earlier run already wrote.
 
     Results made with another rubric or reference (their fingerprint differs) or from changed files are graded
-    again; with `regrade`, `regrade.csv` and the report say who changed, by how much, on which item.
+    again; with `regrade`, `regrade.csv` and the report say who changed, by how much, on which item. An output
+    folder that cannot be written raises OutputError, whose message says what is kept and what to do.
     """
     started = time.perf_counter()
     state = outdir / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    with (state / "lock").open("w") as lock:
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        lock = os.open(state / "lock", os.O_WRONLY | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise _output_error(outdir, exc, "nothing was written") from None
+    try:
         # Two runs into one folder would interleave their journals; the kernel drops the lock on any exit (the
         # short wait covers the workers of a run that was just killed, which die a moment after it).
         for _ in range(20):
@@ -72,6 +86,35 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
         else:
             raise SourceError(f"{outdir}: another `grader batch` is writing there")
         return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, cache_size, started)
+    except OSError as exc:
+        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+            raise
+        raise _output_error(outdir, exc, "what was written before is kept") from None
+    except sqlite3.OperationalError as exc:  # the run's scratch store (grader.batch.store)
+        if "full" not in str(exc) and "readonly" not in str(exc):
+            raise
+        code = errno.ENOSPC if "full" in str(exc) else errno.EROFS
+        raise _output_error(outdir, OSError(code, str(exc), str(state / "class.sqlite")),
+                            "what was written before is kept") from None
+    finally:
+        os.close(lock)
+
+
+def _inside(filename: object, folder: Path) -> bool:
+    if not isinstance(filename, (str, os.PathLike)):
+        return False
+    path, root = os.path.abspath(filename), os.path.abspath(folder)
+    return path == root or path.startswith(root + os.sep)
+
+
+def _output_error(outdir: Path, exc: OSError, kept: str) -> OutputError:
+    what = atomic.OUTPUT_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" (writing {exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space and run the same command again: only what is missing is done"
+    else:
+        advice = "choose another output folder with -o"
+    return OutputError(f"{outdir}: cannot write there: {what}{where}; {kept}; {advice}")
 
 
 def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None, regrade: bool, limits: Limits,
@@ -79,7 +122,8 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    entries = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
+    found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
+    entries = found.entries
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
     history = journal.read(fingerprint)
@@ -95,46 +139,92 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                 os.unlink(item.path)
 
     # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
-    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None)
+    overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
+    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
+                       store=state / "class.sqlite", overrides=overrides)
+    try:
+        return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
+                      progress, cache_size, regrade, started)
+    finally:
+        stats.close()
+
+
+def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: Assignment, journal: Journal,
+           history: History, stats: ClassStats, existing: set[str], fingerprint: str, jobs: int | None,
+           limits: Limits, progress: Progress | None, cache_size: int, regrade: bool, started: float) -> BatchSummary:
+    state = outdir / STATE_DIR
+    results_dir = outdir / "results"
+    overrides = stats.overrides
     todo: list[Entry] = []
-    stale = 0
+    again: Counter[str] = Counter()  # why submissions graded before are graded again
+    cut = set(history.cut)
     for entry in entries:
         line = history.latest.get(entry.name)
-        if line is not None and line.fp == fingerprint and line.sig == entry.signature() \
-                and f"{entry.name}.json" in existing:
+        written = results_path(results_dir, entry.name).name in existing
+        if line is not None and line.fp == fingerprint and line.sig == entry.signature() and written:
             stats.add(line.row())
+            continue
+        todo.append(entry)
+        if entry.name in cut:
+            again["cut"] += 1
+        elif line is None:
+            again["unrecorded"] += written
+        elif not line.fp:
+            again["unwritten"] += 1
+        elif line.fp != fingerprint:
+            again["rubric"] += 1
+        elif line.sig != entry.signature():
+            again["edited"] += 1
         else:
-            todo.append(entry)
-            stale += line is not None and line.fp != fingerprint
+            again["missing"] += 1
+    if history.cut and not again["cut"]:
+        again["cut_unknown"] = len(history.cut)
     kept = len(entries) - len(todo)
-    del history
+    history.latest.clear()
 
     bar = progress or Progress(len(todo))
     ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size)
     pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush)
+    done = 0
     try:
         for row in pool.run(todo):
             journal.append(row)
             stats.add(row)
+            done += 1
             bar.advance()
+        journal.close()
+    except OSError as exc:
+        try:
+            journal.close()  # what can still be recorded is; a line the disk cuts is found by the next run
+        except OSError:
+            journal.discard()
+        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+            raise
+        raise _output_error(outdir, exc, f"{kept + done:,} of {len(entries):,} submissions are graded and kept") from None
     finally:
         bar.close()
-        journal.close()
     grading_seconds = time.perf_counter() - started
 
     names = [e.name for e in entries]
     diff = sorted(stats.changes, key=lambda c: c.submission) if regrade else None
-    tables.write_grades(outdir / "grades.csv", stats, names)
-    tables.write_gradebook(outdir / "grades_canvas.csv", stats, names)
-    tables.write_review(outdir / "review.csv", stats)
-    tables.write_groups(outdir / "groups.csv", stats)
-    if diff is not None:
-        tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
-    report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds)
-    journal.compact(names, fingerprint)
+    try:
+        tables.write_grades(outdir / "grades.csv", stats, names)
+        tables.write_gradebook(outdir / "grades_canvas.csv", stats, names)
+        tables.write_review(outdir / "review.csv", stats)
+        tables.write_groups(outdir / "groups.csv", stats)
+        if diff is not None:
+            tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
+        report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds, notes=found.notes)
+        apply_to_results(results_dir, state, overrides, names)
+        journal.compact(names, fingerprint)
+    except OSError as exc:
+        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+            raise
+        raise _output_error(outdir, exc, f"all {len(entries):,} submissions are graded and kept, the tables and "
+                                         "the report are not all written") from None
 
     seconds = time.perf_counter() - started
-    failed = sum(1 for n in names if stats.graded[n].status == "failed")
+    failed = stats.statuses["failed"]
     extra = []
     if pool.stats.cache_hits + pool.stats.cache_misses:
         checked = pool.stats.cache_misses
@@ -142,9 +232,10 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     if failed:
         extra.append(f"{failed} could not be graded: their errors are in grades.csv, tracebacks in "
                      f"{state / 'errors.log'}")
+    extra.extend(overrides.summary_lines())
     if pool.stats.restarts:
         extra.append(f"{pool.stats.restarts} worker restarts ({pool.stats.poisoned} answers stopped a worker)")
-    summary = BatchSummary(len(entries), len(todo), kept, stale, failed, seconds, outdir, diff, pool.stats)
-    summary.text = summary_text(stats, graded=len(todo), kept=kept, stale=stale, seconds=seconds, outdir=str(outdir),
-                                diff=diff, extra=extra)
+    summary = BatchSummary(len(entries), len(todo), kept, again["rubric"], failed, seconds, outdir, diff, pool.stats)
+    summary.text = summary_text(stats, graded=len(todo), kept=kept, again=again, seconds=seconds, outdir=str(outdir),
+                                diff=diff, extra=extra, warnings=found.notes)
     return summary

@@ -3,32 +3,27 @@
 A plain folder holds one folder or answers file per student. An export holds `submission_<id>/` folders and a
 `submission_metadata.yml` that names the students; its keys may carry a leading colon (`:submitters`) or not,
 and anything missing or odd in it only costs the names, never the grading. A zip is unpacked into the output
-folder with every member checked first: no absolute paths, no `..`, no links, sizes capped.
+folder first (grader.batch.unpack). What the instructor must know about the source comes back as `notes`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
-import time
+import re
 import zipfile
-import zlib
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterator
 
 import yaml
 
+from grader.batch.unpack import ANSWER_SUFFIXES, UnpackError, unpack_export
 from grader.submission import is_grader_file
 
 METADATA_FILE = "submission_metadata.yml"
 # The blank answers file handed to students may sit among the submissions; it is nobody's work.
 HANDOUT_TEMPLATE = "TEMPLATE.md"
-_ANSWER_EXTENSIONS = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
-# Only answers files are read, and those are capped at 2 MB; larger members (scans, PDFs) are not unpacked.
-MAX_MEMBER_BYTES = 8 * 1024 * 1024
-MAX_EXPORT_BYTES = 4 * 1024 * 1024 * 1024
+_GRADESCOPE_FOLDER = re.compile(r"submission_\d+")
 
 
 class SourceError(Exception):
@@ -50,6 +45,8 @@ class Entry:
     path: Path
     submitters: tuple[Submitter, ...] = ()
     created_at: str = ""
+    # Files of this submission left out of the export's unpacking: (path inside the submission, why).
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def who(self) -> str:
@@ -76,18 +73,38 @@ class Entry:
         return digest.hexdigest()
 
 
-def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> list[Entry]:
-    """The submissions under `source` (folder or zip), sorted by name. Zips are unpacked below `unpack_to`.
+@dataclass
+class Submissions:
+    """A class to grade: its entries, sorted by name, and what the instructor must be told about reading it."""
+
+    entries: list[Entry]
+    notes: list[str] = field(default_factory=list)
+
+
+def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> Submissions:
+    """The submissions under `source` (folder or zip). Zips are unpacked below `unpack_to`.
 
     `outdir`, when it lies inside `source`, is the batch's own output and never a student."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
+    notes: list[str] = []
+    left_out: dict[str, str] = {}
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise SourceError(f"{source}: not a folder of submissions nor a zip of them")
-        source = unpack_export(source, unpack_to)
+        try:
+            unpacked = unpack_export(source, unpack_to)
+        except UnpackError as exc:
+            raise SourceError(str(exc)) from None
+        source, notes, left_out = unpacked.folder, unpacked.notes, unpacked.skipped
     root = _export_root(source)
-    metadata = read_metadata(root / METADATA_FILE)
+    prefix = root.relative_to(source).as_posix() + "/" if root != source else ""
+    lost: dict[str, list[tuple[str, str]]] = {}  # submission folder -> its files left out, and why
+    for path, why in left_out.items():
+        folder, _, inner = path.removeprefix(prefix).partition("/")
+        if path.startswith(prefix) and inner:
+            lost.setdefault(folder, []).append((inner, why))
+    metadata, problem = read_metadata(root / METADATA_FILE)
     entries = []
     own = outdir.resolve() if outdir is not None else None
     for child in sorted(root.iterdir(), key=lambda p: p.name):
@@ -95,10 +112,30 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
         skipped = skipped or (own is not None and child.resolve() == own)
         if skipped or child.is_symlink() or is_grader_file(child.name):
             continue
-        if child.is_dir() or (child.is_file() and child.suffix.lower() in _ANSWER_EXTENSIONS):
+        if child.is_dir() or (child.is_file() and child.suffix.lower() in ANSWER_SUFFIXES):
             record = metadata.get(child.name, {})
-            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", "")))
-    return entries
+            entries.append(Entry(child.name, child, record.get("submitters", ()), record.get("created_at", ""),
+                                 tuple(lost.get(child.name, ()))))
+    notes = _names_notes(root, entries, metadata, problem) + notes  # the loudest first
+    return Submissions(entries, notes)
+
+
+def _names_notes(root: Path, entries: list[Entry], metadata: dict[str, Any], problem: str | None) -> list[str]:
+    """Said loudly when grades.csv will lack students' names: a broken or missing metadata file, or folders
+    that it does not name."""
+    export = (root / METADATA_FILE).is_file() or any(_GRADESCOPE_FOLDER.fullmatch(e.name) for e in entries)
+    if not export or not entries:
+        return []
+    unnamed = [e.name for e in entries if not e.submitters]
+    if not unnamed:
+        return []
+    listed = ", ".join(unnamed[:3]) + (f" and {len(unnamed) - 3:,} more" if len(unnamed) > 3 else "")
+    lack = f"NO NAMES: {len(unnamed):,} of {len(entries):,} submissions have no name, email or SID in grades.csv"
+    if not (root / METADATA_FILE).is_file():
+        return [f"{lack}: the export has no {METADATA_FILE} ({listed})"]
+    if problem:
+        return [f"{lack}: {METADATA_FILE} could not be read past {len(metadata):,} records ({problem}) ({listed})"]
+    return [f"{lack}: {METADATA_FILE} does not name them ({listed})"]
 
 
 def _export_root(folder: Path) -> Path:
@@ -114,10 +151,13 @@ def _export_root(folder: Path) -> Path:
 # --- submission_metadata.yml -------------------------------------------------------------------------------
 
 
-# The export's metadata is read as a stream of YAML events (libyaml's parser when present): only the fields
-# used here are built, `:results` and `:history` (the bulk of the file) are skipped, tags (e.g. Ruby objects)
-# are ignored and aliases read as nothing. Ten thousand records take a fraction of a second.
+# The export's metadata is read from the file as a stream of YAML events (libyaml's parser when present), so
+# memory does not grow with the file: only the fields used here are built, `:results` and `:history` (the
+# bulk of the file: each student's earlier results) are skipped, tags (e.g. Ruby objects) are ignored and
+# aliases read as nothing. 600 records in 7.4 MB take 0.3 s. A file cut short or broken part way keeps the
+# records read before the break.
 _Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_METADATA_BYTES = 256 * 1024 * 1024
 _WANTED = {"submitters", "created_at", "name", "email", "sid"}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -158,14 +198,14 @@ def _value(events: Iterator[yaml.Event], first: yaml.Event, depth: int = 0) -> A
     return None  # an alias
 
 
-def _load_records(text: str) -> dict[str, Any]:
-    events = iter(yaml.parse(text, Loader=_Parser))
+def _load_records(stream: IO[str], records: dict[str, Any]) -> None:
+    """Fill `records` (folder -> raw record) from the stream; what was read before an error stays."""
+    events = iter(yaml.parse(stream, Loader=_Parser))
     for event in events:
         if isinstance(event, yaml.MappingStartEvent):
             break
     else:
-        return {}
-    records: dict[str, Any] = {}
+        return
     for event in events:
         if isinstance(event, yaml.MappingEndEvent):
             break
@@ -175,7 +215,6 @@ def _load_records(text: str) -> dict[str, Any]:
             records[key] = _value(events, value_event)
         else:
             _skip(events, value_event)
-    return records
 
 
 def _get(record: Any, key: str) -> Any:
@@ -191,14 +230,28 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
-    """Folder name → {"submitters": (Submitter, ...), "created_at": str}. Missing or unreadable: {}."""
+def read_metadata(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Folder name → {"submitters": (Submitter, ...), "created_at": str}, and what stopped the reading, if
+    anything (with the line and column of a YAML error). Missing: ({}, None)."""
     if not path.is_file():
-        return {}
+        return {}, None
+    data: dict[str, Any] = {}
+    problem = None
     try:
-        data = _load_records(path.read_text(encoding="utf-8", errors="replace"))
-    except (yaml.YAMLError, RecursionError, StopIteration, OSError):
-        return {}
+        if path.stat().st_size > MAX_METADATA_BYTES:
+            raise ValueError(f"it is larger than {MAX_METADATA_BYTES >> 20} MB")
+        with path.open(encoding="utf-8", errors="replace", newline="") as stream:
+            _load_records(stream, data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = f"{where}{exc.problem or exc.context or 'not YAML'}"
+    except (yaml.YAMLError, StopIteration) as exc:
+        problem = str(exc) or "it ends in the middle of a record"
+    except (OSError, ValueError) as exc:
+        problem = getattr(exc, "strerror", None) or str(exc)
+    except RecursionError:
+        problem = "it is nested too deeply"
     records: dict[str, dict[str, Any]] = {}
     for folder, record in data.items():
         people = _get(record, "submitters")
@@ -208,64 +261,4 @@ def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
             if isinstance(p, dict)
         )
         records[str(folder).strip().strip("/")] = {"submitters": submitters, "created_at": _text(_get(record, "created_at"))}
-    return records
-
-
-# --- unpacking an export zip ---------------------------------------------------------------------------------
-
-
-def unpack_export(archive: Path, target_root: Path) -> Path:
-    """Unpack `archive` below `target_root` once; a later run reuses it while the zip is unchanged."""
-    st = archive.stat()
-    stamp = f"{archive.name}-{st.st_size}-{st.st_mtime_ns}"
-    target = target_root / hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
-    done = target / ".unpacked"
-    if done.is_file():
-        return target
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            total = 0
-            for info in zf.infolist():
-                relative = _safe_member(info)
-                if relative is None or info.file_size > MAX_MEMBER_BYTES:
-                    continue
-                total += info.file_size
-                if total > MAX_EXPORT_BYTES:
-                    raise SourceError(f"{archive}: the export is larger than {MAX_EXPORT_BYTES >> 30} GB unpacked")
-                try:
-                    _unpack_member(zf, info, target.joinpath(*relative.parts))
-                except (OSError, EOFError, zlib.error, zipfile.BadZipFile, ValueError, OverflowError):
-                    # A corrupt member, or a file where a folder must be: only that student's file is lost
-                    # (their submission then has no answers and says so); the batch goes on.
-                    continue
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
-        raise SourceError(f"{archive}: the zip cannot be read ({exc})") from None
-    target.mkdir(parents=True, exist_ok=True)
-    done.write_text(stamp, encoding="utf-8")
-    return target
-
-
-def _unpack_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> None:
-    if info.is_dir():
-        destination.mkdir(parents=True, exist_ok=True)
-        return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with zf.open(info) as src, destination.open("wb") as dst:
-        # Read at most the declared size plus one byte: a lying header cannot fill the disk.
-        data = src.read(info.file_size + 1)
-        dst.write(data[: info.file_size])
-    stamp_time = time.mktime((*info.date_time, 0, 0, -1))
-    os.utime(destination, (stamp_time, stamp_time))
-
-
-def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
-    """The member's path if it stays inside the target and is a plain file or folder; None to skip it."""
-    kind = stat.S_IFMT(info.external_attr >> 16)
-    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):  # links, devices, fifos
-        return None
-    name = info.filename.replace("\\", "/")
-    path = PurePosixPath(name)
-    if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
-        return None
-    parts = [p for p in path.parts if p not in ("", ".")]
-    return PurePosixPath(*parts) if parts else None
+    return records, problem

@@ -1,6 +1,7 @@
 """Class statistics built row by row: score distributions, rubric-item hit rates, answer groups, the review list.
 
-Only counts, the distinct answers and one compact record per submission are kept, never results models.
+Only counts stay in memory; the distinct answers, one compact record per submission and the review list go to
+the run's store (grader.batch.store), so memory does not grow with the class.
 """
 
 from __future__ import annotations
@@ -9,37 +10,17 @@ import statistics
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Mapping
+from pathlib import Path
+from typing import Iterator, Mapping
 
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
 from grader.batch.journal import Line
+from grader.batch.overrides import Overrides
 from grader.batch.rows import Graded, Row
+from grader.batch.store import AnswerGroup, ClassStore, Flag
 
-
-@dataclass(slots=True)
-class AnswerGroup:
-    """One distinct answer of one part (by equivalence class for formulas, normalised text for text)."""
-
-    key: str
-    reading: str
-    verdict: str
-    score: float
-    sample: str
-    count: int = 0
-    who: list[str] = field(default_factory=list)
-    sample_of: str = ""  # the submission `reading` and `sample` come from: the first by name, in any order of arrival
-
-
-@dataclass(slots=True)
-class Flag:
-    submission: str
-    who: str
-    part: str
-    status: str
-    score: float
-    reasons: list[str]
-    answer: str
+__all__ = ["AnswerGroup", "ClassStats", "Flag", "PartStats", "histogram"]
 
 
 @dataclass
@@ -51,7 +32,7 @@ class PartStats:
     statuses: Counter[str] = field(default_factory=Counter)
     answered: Counter[str] = field(default_factory=Counter)  # per engine
     item_hits: Counter[str] = field(default_factory=Counter)
-    groups: dict[str, dict[str, AnswerGroup]] = field(default_factory=dict)  # engine -> key -> group
+    engines: list[str] = field(default_factory=list)  # that have answer groups, in order of first sight
 
     @property
     def mean(self) -> float:
@@ -63,16 +44,21 @@ class ClassStats:
     """Fed one row per submission; with `before` (rows of an earlier grading) it also collects what changed."""
 
     def __init__(self, assignment: Assignment, labels: dict[str, str] | None = None,
-                 before: Mapping[str, Line] | None = None):
+                 before: Mapping[str, Line] | None = None, store: Path | None = None,
+                 overrides: Overrides | None = None):
+        """`store`: the scratch file for what grows with the class (None: in memory, for small classes)."""
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
         self.part_ids = list(self.parts)
         self.labels: dict[str, str] = dict(labels or {})
-        self.graded: dict[str, Graded] = {}
-        self.flags: list[Flag] = []
+        self.store = ClassStore(store)
+        self.graded = self.store.graded  # name -> Graded
+        self.flags = self.store.flags  # by part, then submission
         self.statuses: Counter[str] = Counter()
         self.before = before
         self.changes: list[Change] = []
+        # A TA's decisions land on every row here, so every output (and the regrade diff) carries them.
+        self.overrides = overrides or Overrides(assignment)
 
     @property
     def max_score(self) -> float:
@@ -80,10 +66,11 @@ class ClassStats:
 
     def add(self, row: Row) -> None:
         self.labels.update(row.get("labels") or {})
+        row = self.overrides.apply(row)
         graded = Graded.of(row, self.part_ids)
-        self.graded[graded.submission] = graded
+        self.store.put_graded(graded)
         if self.before is not None and graded.submission in self.before:
-            moved = change(self.before[graded.submission].row(), row)
+            moved = change(self.overrides.apply(self.before[graded.submission].row()), row)
             if moved is not None:
                 self.changes.append(moved)
         self.statuses[graded.status] += 1
@@ -95,26 +82,25 @@ class ClassStats:
             stats.statuses[part_row["status"]] += 1
             for key in part_row.get("items", {}):
                 stats.item_hits[sys.intern(key)] += 1
-            for engine, key, reading, verdict, score in part_row.get("groups", []):
+            for engine, key, reading, verdict, score, *flagged in part_row.get("groups", []):
                 stats.answered[engine] += 1
-                groups = stats.groups.setdefault(engine, {})
-                group = groups.get(key)
-                if group is None:
-                    group = groups[key] = AnswerGroup(key, reading, verdict, float(score), part_row.get("answer", ""),
-                                                      sample_of=graded.submission)
-                elif graded.submission < group.sample_of:
-                    group.reading, group.sample = reading, part_row.get("answer", "")
-                    group.sample_of = graded.submission
-                group.count += 1
-                group.who.append(graded.who)
+                if engine not in stats.engines:
+                    stats.engines.append(engine)
+                self.store.add_to_group(stats.id, engine, key, reading, str(verdict), float(score),
+                                        part_row.get("answer", ""), graded.submission, graded.who,
+                                        bool(flagged and flagged[0]))
             if "review" in part_row:
-                self.flags.append(Flag(graded.submission, graded.who, stats.id, part_row["status"],
-                                       float(part_row["score"]), list(part_row["review"]), part_row.get("answer", "")))
+                decision = part_row.get("decision") or {}
+                self.store.add_flag(Flag(graded.submission, graded.who, stats.id, part_row["status"],
+                                         float(part_row["score"]), list(part_row["review"]), part_row.get("answer", ""),
+                                         decision.get("mark", ""), part_row.get("digest", ""), part_row.get("machine"),
+                                         part_row.get("told", "")))
+        self.store.row_done()
 
     # --- figures for the summary and the report -------------------------------------------------------------
 
     def totals(self) -> list[float]:
-        return [g.total for g in self.graded.values()]
+        return self.graded.totals()
 
     def summary(self) -> dict[str, float]:
         totals = self.totals()
@@ -138,11 +124,26 @@ class ClassStats:
             rows.append((key, label, stats.item_hits.get(key, 0), stats.answered.get(engine, 0)))
         return rows
 
-    def sorted_groups(self, part_id: str, engine: str) -> list[AnswerGroup]:
-        groups = self.parts[part_id].groups.get(engine, {})
-        for group in groups.values():
-            group.who.sort()  # rows arrive in the order workers finish (and kept ones first): list them by name
-        return sorted(groups.values(), key=lambda g: (-g.count, -g.score, g.key))
+    def item_kind(self, part_id: str, key: str) -> str:
+        """`concept` (earns points), `misconception` (a stated error that costs points) or `wrong answer`."""
+        engine, _, item_id = key.partition(":")
+        part = self.assignment.rubric.part(part_id)
+        if engine == "formula":
+            return "concept" if item_id == "equivalence" else "wrong answer"
+        if part.text is not None and any(m.id == item_id for m in part.text.misconceptions):
+            return "misconception"
+        return "concept"
+
+    def sorted_groups(self, part_id: str, engine: str, limit: int = -1, names: int = -1) -> Iterator[AnswerGroup]:
+        """The part's answer groups, largest first; `limit` groups, each with `names` names (-1: all)."""
+        return self.store.groups(part_id, engine, limit, names)
+
+    def group_counts(self, part_id: str, engine: str) -> tuple[int, int]:
+        """(distinct answers, answers given by one submission only)."""
+        return self.store.group_counts(part_id, engine)
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def histogram(values: list[float], maximum: float, bins: int = 20) -> list[tuple[str, int]]:

@@ -4,7 +4,6 @@ regrade diff. Cells that a spreadsheet would run as a formula (=, +, -, @ first)
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import Iterable
 
@@ -24,12 +23,11 @@ def _cell(value: object) -> str:
 
 
 def _write(path: Path, header: list[str], rows: Iterable[list[object]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    atomic.write_text(path, buffer.getvalue(), fsync=False)
+    with atomic.writing(path) as handle:  # streamed: a table of 400,000 answer groups is never one string
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
 
 
 def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
@@ -37,17 +35,18 @@ def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
 
 
 def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
-    """One row per submission: identity, each part's score, the total, and the status (with any error)."""
+    """One row per submission: identity, each part's score, the total, the TA decisions in it, the status (and error)."""
     part_ids = list(stats.parts)
-    header = ["submission", "name", "email", "sid", *part_ids, "total", "status", "error"]
-    possible: list[object] = [POINTS_POSSIBLE, "", "", "", *(stats.parts[p].points for p in part_ids), stats.max_score, "", ""]
+    header = ["submission", "name", "email", "sid", *part_ids, "total", "reviewed", "status", "error"]
+    possible: list[object] = [POINTS_POSSIBLE, "", "", "", *(stats.parts[p].points for p in part_ids), stats.max_score,
+                              "", "", ""]
 
     def rows() -> Iterable[list[object]]:
         yield possible
         for name in names:
             g = stats.graded[name]
             yield [g.submission, _users(g.users, 0) or g.who, _users(g.users, 1), _users(g.users, 2),
-                   *g.scores, g.total, g.status, g.error]
+                   *g.scores, g.total, g.decided, g.status, g.error]
 
     _write(path, header, rows())
 
@@ -55,32 +54,40 @@ def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
 def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
     """Canvas's gradebook import layout: one row per student (each member of a group gets the group's score)."""
     column = f"{stats.assignment.rubric.title} ({stats.assignment.id})"
-    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column]
+    # "Notes" is Canvas's own notes column: it says which scores a TA set, and imports as no assignment.
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column, "Notes"]
 
     def rows() -> Iterable[list[object]]:
-        yield [POINTS_POSSIBLE, "", "", "", "", stats.max_score]
+        yield [POINTS_POSSIBLE, "", "", "", "", stats.max_score, ""]
         for name in names:
             g = stats.graded[name]
+            note = f"reviewed: {g.decided}" if g.decided else ""
             for name, email, sid in g.users or [(g.who, "", "")]:
-                yield [name or g.who, "", sid, email, "", g.total]
+                yield [name or g.who, "", sid, email, "", g.total, note]
 
     _write(path, header, rows())
 
 
 def write_review(path: Path, stats: ClassStats) -> None:
-    flags = sorted(stats.flags, key=lambda f: (f.part, f.submission))
-    _write(path, ["submission", "who", "part", "status", "score", "reasons", "answer"],
-           ([f.submission, f.who, f.part, f.status, f.score, "; ".join(f.reasons), f.answer] for f in flags))
+    _write(path, ["submission", "who", "part", "status", "score", "reasons", "answer", "decision"],
+           ([f.submission, f.who, f.part, f.status, f.score, "; ".join(f.reasons), f.answer, f.decision]
+            for f in stats.flags))
 
 
 def write_groups(path: Path, stats: ClassStats) -> None:
     def rows() -> Iterable[list[object]]:
         for pid, part in stats.parts.items():
-            for engine in part.groups:
+            for engine in part.engines:
                 for g in stats.sorted_groups(pid, engine):
-                    yield [pid, engine, g.count, g.verdict, g.score, g.reading, g.sample, g.key, "; ".join(g.who)]
+                    decision = stats.overrides.group_decision(pid, engine, g.key)
+                    decided = "" if decision is None else (
+                        "accepted" if decision.score is None else f"{decision.score:g}") + (
+                        f" by {decision.who}" if decision.who else "")
+                    yield [pid, engine, g.count, g.verdict, g.score, g.reading, g.sample, g.key, "; ".join(g.who),
+                           decided]
 
-    _write(path, ["part", "engine", "count", "verdict", "score", "reading", "example", "key", "who"], rows())
+    _write(path, ["part", "engine", "count", "verdict", "score", "reading", "example", "key", "who", "decision"],
+           rows())
 
 
 def write_regrade(path: Path, diff: list[Change], labels: dict[str, str]) -> None:

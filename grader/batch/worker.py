@@ -7,6 +7,7 @@ answering), so an answer costs a dictionary lookup or one in-process check inste
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from grader.assignment import Assignment
 from grader.batch.cache import AnswerCache, CachedRunner
 from grader.batch.rows import Row, row_for
 from grader.batch.sources import Entry
+from grader.escape import inline_code
 from grader.grading import grade_answers, unchecked_part
 from grader.results import NOT_YOUR_FAULT, SubmissionResult
 from grader.sandbox import die_with_parent, limit_memory
@@ -38,8 +40,22 @@ class WorkerContext:
     cache_size: int
 
 
+# A results file's name must leave room for the atomic write's `.NAME.PID.tmp` within the usual 255 bytes.
+_MAX_NAME_BYTES = 200
+
+
 def results_path(results_dir: Path, name: str) -> Path:
+    """`results/<name>.json`; a name too long for a file name is cut, with a digest that keeps it unique."""
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) > _MAX_NAME_BYTES:
+        cut = raw[:_MAX_NAME_BYTES].decode("utf-8", "ignore")  # never half a character
+        name = f"{cut}~{hashlib.blake2b(raw, digest_size=8).hexdigest()}"
     return results_dir / f"{name}.json"
+
+
+def fatal_output_error(exc: OSError, results_dir: Path) -> bool:
+    """Whether writing into the output folder failed in a way every other submission would meet too."""
+    return exc.errno in atomic.OUTPUT_ERRORS and str(exc.filename or "").startswith(str(results_dir))
 
 
 def failed_result(entry: Entry, assignment: Assignment) -> SubmissionResult:
@@ -59,25 +75,46 @@ def write_result(ctx: WorkerContext, entry: Entry, result: SubmissionResult, *, 
 
 
 def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner) -> Row:
-    """Grade one submission and write its results.json. Never raises: a failure is a `failed` row."""
+    """Grade one submission and write its results.json. A failure is a `failed` row; only an output folder that
+    cannot be written (a full disk, a read-only one) raises, since no other submission could be written either."""
     try:
         answers = read_submission(entry.path, ctx.assignment.part_ids)
+        answers.notes.extend(f"{inline_code(name)} was not taken from the export: {why}." for name, why in entry.left_out)
         result = grade_answers(answers, ctx.assignment, submission=entry.name, sandbox=runner)  # type: ignore[arg-type]
         if answers.answers:
             return write_result(ctx, entry, result, status="graded", error=None)
         # Nothing readable: all parts are `missing`, and the notes say why (no file, a binary file, ...).
         return write_result(ctx, entry, result, status="no answers", error=" ".join(answers.notes) or None)
+    except OSError as exc:
+        if fatal_output_error(exc, ctx.results_dir):
+            raise
+        error, detail = one_line_error(exc), traceback.format_exc(limit=8)
     except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the batch
-        error = f"{type(exc).__name__}: {exc}"
-        detail = traceback.format_exc(limit=8)
-        _log_error(ctx, entry, detail)
+        error, detail = one_line_error(exc), traceback.format_exc(limit=8)
+    _log_error(ctx, entry, detail)  # the CSV shows only `error`, never a traceback
+    return write_failed(ctx, entry, error)
+
+
+def write_failed(ctx: WorkerContext, entry: Entry, error: str) -> Row:
+    """A `failed` row, and a results.json that says the submission could not be graded, if it can be written."""
     try:
         return write_result(ctx, entry, failed_result(entry, ctx.assignment), status="failed", error=error)
-    except Exception as exc:  # noqa: BLE001 - e.g. the results folder is not writable
-        result = failed_result(entry, ctx.assignment)
-        return row_for(result, who=entry.who, users=entry.metadata()["users"], status="failed",
-                       error=f"{error}; its results.json could not be written either ({exc}) {detail}",
-                       fingerprint="", signature="")
+    except OSError as exc:
+        if fatal_output_error(exc, ctx.results_dir):
+            raise
+        written = exc.strerror or type(exc).__name__
+    except Exception as exc:  # noqa: BLE001
+        written = one_line_error(exc)
+    # No fingerprint: the next run grades it again, and says that its results could not be written.
+    return row_for(failed_result(entry, ctx.assignment), who=entry.who, users=entry.metadata()["users"],
+                   status="failed", error=f"{error}; its results.json could not be written ({written})",
+                   fingerprint="", signature="")
+
+
+def one_line_error(exc: BaseException, limit: int = 300) -> str:
+    """`Type: message` on one line, cut to `limit`: what a CSV cell shows of a failure."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _log_error(ctx: WorkerContext, entry: Entry, detail: str) -> None:
@@ -118,7 +155,11 @@ def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
             batch, poisoned = message
             runner.poisoned.update(poisoned)
             for index, entry in batch:
-                row = grade_entry(ctx, entry, runner)
+                try:
+                    row = grade_entry(ctx, entry, runner)
+                except OSError as exc:  # the output folder cannot be written: the parent stops the run
+                    conn.send(("unwritable", exc.errno, exc.strerror, exc.filename))
+                    return
                 # Labels repeat on every row; the parent keeps them, so each worker sends each one once.
                 labels = {k: v for k, v in row.pop("labels").items() if k not in sent_labels}
                 if labels:

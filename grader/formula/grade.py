@@ -18,17 +18,17 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from grader.formula.equivalence import Values, Verdict, compare, fingerprint
-from grader.formula.reading import (
+from grader.formula.checking.domain import NO_VARIABLES
+from grader.formula.checking.equivalence import Values, Verdict, compare, fingerprint
+from grader.formula.reading.read import (
     Constants,
     ReadError,
     ReadOk,
     ReadResult,
     exact_constants,
-    read_formula,
-    spec_key,
 )
-from grader.formula.spec import FormulaSpec
+from grader.formula.checking.bounds import read_formula
+from grader.formula.spec import FormulaSpec, spec_key
 from grader.results import ItemResult, Outcome, status_for
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,14 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
                         else "Your answer is equivalent to the expected formula.")
         if recurrence_only:
             feedback.append(spec.recurrence_feedback)
+        if verdict.isolated:
+            feedback.append(f"Your formula has no value at {verdict.isolated}, an isolated point where the expected "
+                            "formula has one; everywhere else they agree, so it is counted as equivalent."
+                            if spec.isolated_points == "accept" else
+                            f"Your formula has no value at {verdict.isolated}, an isolated point where the expected "
+                            "formula has one; everywhere else they agree. A TA will decide whether that counts.")
+            if spec.isolated_points == "review":
+                review.append(f"equivalent except at an isolated point: {verdict.isolated}")
         items.append(ItemResult(id="recurrence" if recurrence_only else "equivalence",
                                 label="A correct recurrence, not solved" if recurrence_only
                                 else "Equivalent to the reference formula",
@@ -158,7 +166,20 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
         if verdict.verdict == "undecided":
             review.append(f"formula equivalence undecided: {verdict.reason}")
     feedback.extend(stu.notes)
-    undecided = verdict.verdict == "undecided" and matched is None  # never a silent "wrong"
+    ignored = _ignored_words(stu)
+    if ignored and verdict.verdict == "equivalent":  # never full marks for a formula whose words may change it
+        feedback.append(ignored)
+        review.append(f"formula read without the words next to it: {', '.join(stu.ignored)}")
+        score = 0.0
+    elif ignored:
+        feedback.append(ignored)
+        review.append(f"formula read without the words next to it: {', '.join(stu.ignored)}")
+    if verdict.rule != "exact":
+        feedback.append(f"Numbers were compared {_rule_sentence(spec)}.")
+    elif verdict.verdict == "not_equivalent" and "." in stu.text and any(c.isdigit() for c in stu.text):
+        feedback.append("Numbers were compared exactly: a decimal is read as the exact number it writes "
+                        "(0.33 is 33/100, not 1/3).")
+    undecided = (verdict.verdict == "undecided" and matched is None) or bool(ignored and verdict.equivalent)
     return Outcome(
         engine="formula",
         score=score,
@@ -182,8 +203,24 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
             "formula": stu.text,
             "recurrence": stu.is_recurrence,
             "notes": list(stu.notes),
+            "isolated": verdict.isolated,
+            "rule": verdict.rule,
         },
     )
+
+
+def _ignored_words(stu: ReadOk) -> str:
+    if not stu.ignored:
+        return ""
+    words = ", ".join(f"`{w}`" for w in stu.ignored)
+    return (f"I ignored the words {words} next to your formula, which could change what it says; a TA will "
+            "read your answer.")
+
+
+def _rule_sentence(spec: FormulaSpec) -> str:
+    if spec.tolerance is not None:
+        return f"within a relative error of {spec.tolerance:g}"
+    return f"to {spec.decimals} decimal place{'s' if spec.decimals != 1 else ''} (within half a unit of the last)"
 
 
 def _unreadable(stu: ReadError, spec: FormulaSpec, max_score: float) -> Outcome:
@@ -226,6 +263,8 @@ def _verdict_sentence(verdict: Verdict, matched: int | None) -> str:
     if matched is None and verdict.counterexample and verdict.undefined:
         return (f"{sentence}: it is undefined for {verdict.counterexample} ({verdict.undefined}), where the "
                 "expected formula has a value.")
+    if matched is None and verdict.counterexample == NO_VARIABLES and verdict.values:
+        return f"{sentence}: its value is {verdict.values[0]}, which is not the expected value."
     if matched is None and verdict.counterexample and verdict.values:
         return f"{sentence}: for {verdict.counterexample} it gives {verdict.values[0]}."
     if matched is None and verdict.counterexample:

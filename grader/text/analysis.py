@@ -22,7 +22,13 @@ from grader.text.normalise import (
     tokenise,
 )
 
+# A run of this many keywords with nothing between them is a dump, not a list written without commas.
+STRUNG = 8
+
 _ITEM_SEPARATORS = re.compile(r"[,;:\n\u2022]|\s-\s|\(")
+
+# Verbs that deny what follows them: after a phrase's own negator they reverse it ("does not avoid scanning").
+_DENYING_STEMS = frozenset({"avoid", "prevent", "stop", "ceas", "refus", "elimin", "remov"})
 
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
@@ -49,6 +55,7 @@ class Occurrence:
     evidence: str
     unattributed: bool = False  # the claim is about a subject, but the answer does not say which
     by_pattern: bool = False  # found by a regular expression (typically in a formula), not by a phrase
+    near: tuple[tuple[str, str], ...] = ()  # (answer's word, phrase word) pairs where a near-synonym stood in
 
 
 class Analysis:
@@ -75,6 +82,12 @@ class Analysis:
             if token.stem not in spec.stems and token.stem not in spec.synonyms:
                 for stem in spec.typo_stems(token.word):
                     self._index.setdefault(stem, []).append(pos)
+        # Phrase stem -> content positions of the answer's WordNet near-synonyms of it (loose matches only).
+        self._near: dict[str, list[int]] = {}
+        if spec.near:
+            for pos, i in enumerate(self.content):
+                for target in spec.near.get(self.tokens[i].stem, ()):
+                    self._near.setdefault(target, []).append(pos)
         self._starts = [t.start for t in self.tokens]
         self._mentions = self._find_mentions()
         # Mentions that name the subject of their clause (not the thing compared against), indexed for `subject`.
@@ -121,6 +134,8 @@ class Analysis:
         for phrase in claim.phrases:
             for first, last, matched in self._phrase_spans(phrase):
                 own = {self.content[matched[k]] for k in phrase.own_negators}
+                if own and self._reversed(self.content[first], self.content[last], own):
+                    continue
                 out.append(self._judge(claim, self.content[first], self.content[last], own))
         for pattern in claim.patterns:
             seen: set[int] = set()
@@ -132,29 +147,51 @@ class Analysis:
                         out.append(self._judge(claim, span[0], span[1], set(), own_text=True))
         return out
 
+    def _reversed(self, first: int, last: int, own: set[int]) -> bool:
+        """A word that itself denies ("avoid", "prevent") shortly after a phrase's own negator, within the match:
+        "does not avoid scanning" says the opposite of "without scanning"."""
+        return any(
+            self.tokens[j].stem in _DENYING_STEMS for i in own for j in range(i + 1, min(i + 4, last + 1))
+        )
+
     def loose(self, claim: CompiledClaim) -> list[Occurrence]:
-        """Occurrences of a claim stated loosely: all the words of one of its phrases (two or more) within one
-        sentence, in any order and at any distance."""
+        """Occurrences of a claim stated loosely: all the words of one of its phrases within one sentence, in any
+        order and at any distance, each word as written or as a WordNet near-synonym (see `CompiledSpec.near`),
+        at least one of them as written. A phrase of one word is never stated loosely: it has no context."""
         out: list[Occurrence] = []
         for phrase in claim.phrases:
-            if len(set(phrase.stems)) < 2:
+            wanted = set(phrase.stems)
+            if len(wanted) < 2:
                 continue
-            by_sentence: dict[int, dict[str, int]] = {}
-            for stem in set(phrase.stems):
-                for pos in self._index.get(stem, ()):
-                    i = self.content[pos]
-                    by_sentence.setdefault(self.tokens[i].sentence, {}).setdefault(stem, i)
+            # sentence -> stem -> (token index, whether a near-synonym stood in), exact words preferred
+            by_sentence: dict[int, dict[str, tuple[int, bool]]] = {}
+            for stem in wanted:
+                for via_near, positions in ((False, self._index.get(stem, ())), (True, self._near.get(stem, ()))):
+                    for pos in positions:
+                        i = self.content[pos]
+                        found = by_sentence.setdefault(self.tokens[i].sentence, {})
+                        if stem not in found or (found[stem][1] and not via_near):
+                            found[stem] = (i, via_near)
             for found in by_sentence.values():
-                if len(found) == len(set(phrase.stems)):
-                    where = sorted(found.values())
-                    out.append(self._judge_loose(claim, where))
+                if len(found) != len(wanted):
+                    continue
+                near = tuple(
+                    sorted((self.tokens[i].word, self.spec.near[self.tokens[i].stem][s]) for s, (i, v) in found.items() if v)
+                )
+                if len(near) == len(wanted):  # at least one word as the rubric wrote it
+                    continue
+                out.append(self._judge_loose(claim, sorted(i for i, _ in found.values()), near))
         return out
 
-    def _judge_loose(self, claim: CompiledClaim, where: list[int]) -> Occurrence:
+    def _judge_loose(self, claim: CompiledClaim, where: list[int], near: tuple[tuple[str, str], ...] = ()) -> Occurrence:
         # Negated when any of its words is: the words of a loose statement may sit in different clauses.
-        negated = claim.negatable and self.spec.spec.match.negation and any(self.negated(i, i, set()) for i in where)
+        negated = (
+            claim.negatable
+            and self.spec.spec.match.negation
+            and any(self.negated(i, i, set(), window=self._window(claim)) for i in where)
+        )
         evidence = " \u2026 ".join(self.display[self.tokens[i].start : self.tokens[i].end] for i in where)
-        return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence)
+        return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence, near=near)
 
     def _chunks(self) -> list[tuple[int, str]]:
         """The text in pieces of at most _CHUNK characters (sentences where possible, overlapping windows in a
@@ -184,13 +221,17 @@ class Analysis:
 
     # -- negation and subject ---------------------------------------------------------------------------------
 
-    def negated(self, first: int, last: int, own: set[int], own_text: bool = False) -> bool:
-        """A negator inside the span (not one the phrase itself contains) or shortly before it, same clause."""
+    def _window(self, claim: CompiledClaim) -> int:
+        match = self.spec.spec.match
+        return match.misconception_window if claim.costs else match.negation_window
+
+    def negated(self, first: int, last: int, own: set[int], own_text: bool = False, window: int = 2) -> bool:
+        """A negator inside the span (not one the phrase itself contains) or at most `window` content words
+        before it, same clause."""
         tokens = self.tokens
         for i in range(first, last + 1):
             if tokens[i].negator and i not in own and not own_text and not negation_cancelled(tokens, i):
                 return True
-        window = self.spec.spec.match.negation_window
         clause = tokens[first].clause
         seen = 0
         i = first - 1
@@ -260,9 +301,16 @@ class Analysis:
     def _judge(
         self, claim: CompiledClaim, first: int, last: int, own: set[int], own_text: bool = False
     ) -> Occurrence:
-        negated = claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text)
         subject, named, where = (
             self.subject(first, last) if (claim.about or claim.contrast) else (None, False, -1)
+        )
+        # Said of a contrast subject, an undenied statement is a swap that costs points: denied like a misconception.
+        swap = bool(claim.about) and subject is not None and subject not in claim.about and subject in claim.contrast
+        window = self._window(claim)
+        if swap:
+            window = max(window, self.spec.spec.match.misconception_window)
+        negated = (
+            claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text, window=window)
         )
         if not claim.about or subject is None or subject in claim.about:
             verdict: Verdict = "denied" if negated else "hit"
@@ -309,8 +357,16 @@ class Analysis:
         n = len(self.tokens)
         if n == 0:
             return False
-        function_words = sum(1 for t in self.tokens if t.stop and t.word not in LIST_WORDS)
-        if function_words / n >= 0.1 or any(t.word in STATEMENT_VERBS for t in self.tokens):
+        tokens = self.tokens
+        # "of" between two content words joins a compound ("number of trials"), which a list item may be.
+        function_words = sum(
+            1
+            for k, t in enumerate(tokens)
+            if t.stop
+            and t.word not in LIST_WORDS
+            and not (t.word == "of" and 0 < k < n - 1 and not tokens[k - 1].stop and not tokens[k + 1].stop)
+        )
+        if function_words / n >= 0.1 or any(t.word in STATEMENT_VERBS for t in tokens):
             return False
         body = self.text.strip()
         one_sentence = len({t.sentence for t in self.tokens}) == 1 and not _ITEM_SEPARATORS.search(body)
@@ -318,14 +374,14 @@ class Analysis:
 
     @cached_property
     def strung_keywords(self) -> bool:
-        """A keyword list that strings six or more content words together in one clause, with no separator."""
+        """A keyword list that strings STRUNG or more content words together in one clause, with no separator."""
         if not self.keyword_list:
             return False
         clauses: dict[int, int] = {}
         for t in self.tokens:
-            if not t.stop:
+            if not t.stop and not t.word.isdigit():
                 clauses[t.clause] = clauses.get(t.clause, 0) + 1
-        return max(clauses.values(), default=0) >= 6
+        return max(clauses.values(), default=0) >= STRUNG
 
     def scattered(self, covered: set[int]) -> int:
         """Rubric words of the answer outside every phrase found (token indices `covered`): "deadlock process

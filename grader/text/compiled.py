@@ -13,7 +13,8 @@ from functools import partial
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from grader.text.normalise import NEGATORS, STOPWORDS, Token, prepare, tokenise
+from grader.text import lexicon
+from grader.text.normalise import NEGATORS, STOPWORDS, Token, fold_word, prepare, stem, tokenise
 from grader.text.phrases import expand
 from grader.text.spec import Claim, TextSpec
 
@@ -37,6 +38,7 @@ class CompiledClaim:
     about: frozenset[str]
     contrast: frozenset[str]
     negatable: bool
+    costs: bool = False  # a misconception's claim: stating it costs points, so a denial may stand further off
 
 
 @dataclass(slots=True)
@@ -49,6 +51,9 @@ class CompiledSpec:
     fuzzy_words: list[str]  # vocabulary words long enough for typo matching
     synonyms: dict[str, str]  # stem -> the stem of its synonym group's first word
     prefixes: tuple[str, ...] = ()  # the `word*` prefixes of all phrases; matched as the key "*word"
+    # Stem of a WordNet near-synonym -> {stem of the phrase word it may stand for: that word}, for the loose
+    # matches of concepts (never for misconceptions, subjects or full matches).
+    near: dict[str, dict[str, str]] = field(default_factory=dict)
     _typos: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def typo_stems(self, word: str) -> frozenset[str]:
@@ -112,6 +117,7 @@ def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
 
 
 def _claim(owner: str, claim: Claim, subjects: dict[str, list[str]], swappable: bool) -> CompiledClaim:
+    # `swappable`: a concept's claim; a misconception's claim is not swapped but costs points when stated.
     about = frozenset(claim.about)
     if claim.contrast is not None:
         contrast = frozenset(claim.contrast)
@@ -126,6 +132,7 @@ def _claim(owner: str, claim: Claim, subjects: dict[str, list[str]], swappable: 
         about=about,
         contrast=contrast,
         negatable=claim.negatable,
+        costs=not swappable,
     )
 
 
@@ -154,6 +161,7 @@ def _build(spec: TextSpec) -> CompiledSpec:
     stems = frozenset(s for cs in claims.values() for c in cs for p in c.phrases for s in p.stems)
     stems |= frozenset(s for ps in subjects.values() for p in ps for s in p.stems)
     prefixes = tuple(sorted({s[1:] for s in stems if s.startswith("*")}))
+    near = _near_synonyms(spec, synonyms) if spec.near_synonyms else {}
     fuzzy_words = sorted(w for w in vocabulary if len(w) >= spec.match.fuzzy_min_length and w.isalpha())
     return CompiledSpec(
         spec=spec,
@@ -164,7 +172,28 @@ def _build(spec: TextSpec) -> CompiledSpec:
         fuzzy_words=fuzzy_words,
         synonyms=synonyms,
         prefixes=prefixes,
+        near=near,
     )
+
+
+def _near_synonyms(spec: TextSpec, synonyms: dict[str, str]) -> dict[str, dict[str, str]]:
+    """WordNet near-synonyms of the words of the concepts' phrases (see grader.text.lexicon), by stem."""
+    near: dict[str, dict[str, str]] = {}
+    for concept in spec.concepts:
+        for claim in _all_claims(concept):
+            if claim.about:  # a statement about a subject needs its own words
+                continue
+            for text in claim.phrases:
+                for form in expand(text):
+                    for token, wild in phrase_tokens(form):
+                        if wild or token.negator:
+                            continue
+                        target = synonyms.get(token.stem, token.stem)
+                        for word in lexicon.near_synonyms(token.word):
+                            other = stem(fold_word(word))
+                            if synonyms.get(other, other) != target:
+                                near.setdefault(other, {})[target] = token.word
+    return near
 
 
 def _synonym_stems(groups: list[list[str]]) -> dict[str, str]:

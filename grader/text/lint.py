@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from grader.text import lexicon
 from grader.text.normalise import CLAUSE_WORDS, prepare, tokenise
 from grader.text.phrases import WILDCARD, PhraseSyntaxError, expand
 from grader.text.spec import Claim, TextSpec
@@ -67,3 +68,13 @@ def _phrase_messages(phrase: str) -> list[str]:
                 "within one clause; write its parts as separate phrases"
             )
     return list(dict.fromkeys(messages))
+
+
+def near_synonym_warning() -> str | None:
+    """Why near-synonyms (on by default) will not be used on this machine, if they will not."""
+    if lexicon.available():
+        return None
+    return (
+        "near-synonyms off on this machine: WordNet's data is not installed (apt-get install wordnet-base, "
+        "or set GRADER_WORDNET)"
+    )

@@ -40,18 +40,22 @@ def second_opinion(
     points: float,
     reference: str | None,
     examples: list[tuple[str, float]],
+    sure: float | None = None,
 ) -> list[str]:
-    """Review reasons where the second opinion disagrees strongly with `score` (empty when it agrees)."""
+    """Review reasons where the second opinion disagrees strongly with `score` (empty when it agrees). `sure` is
+    the part of the score the rubric's phrases earned as written (loose statements are a guess themselves)."""
     if points <= 0:
         return []
     stems = content_stems(tokens)
     reasons = []
+    sure = score if sure is None else sure
     if reference:
         sim = similarity(stems, _text_stems(reference))
-        if score <= _LOW_SHARE * points and len(tokens) >= _LONG_WORDS and sim >= _REFERENCE_SIMILAR:
+        if sure <= _LOW_SHARE * points and len(tokens) >= _LONG_WORDS and sim >= _REFERENCE_SIMILAR:
+            loosely = f" ({score - sure:g} of them for loose statements)" if score > sure else ""
             reasons.append(
                 f"second opinion: a long answer sharing {sim:.0%} of its words with the reference scored "
-                f"{score:g} of {points:g}; it may state the concepts in other words"
+                f"{score:g} of {points:g}{loosely}; it may state the concepts in other words"
             )
     best: tuple[float, float] | None = None
     for text, ta_score in examples:

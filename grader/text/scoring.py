@@ -97,7 +97,8 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     conflicts: list[str] = []
     unattributed: list[str] = []
     partly: list[str] = []
-    base = penalty = 0.0
+    near_used: list[list[str]] = []
+    base = penalty = loose_points = 0.0
     # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
     stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
 
@@ -118,10 +119,12 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
                 unattributed.append(concept.id)
         elif loose is not None:
             base += share * worth
+            loose_points += share * worth
             partly.append(concept.id)
+            near_used += [[concept.id, said, meant] for said, meant in loose.near]
             missing.append(
-                f"Partly: \u201c{loose.evidence}\u201d comes close; for full credit say clearly that "
-                f"{_uncap(concept.label)}."
+                f"Partly: \u201c{loose.evidence}\u201d comes close{_near_note(loose)}; for full credit say clearly "
+                f"that {_uncap(concept.label)}."
             )
         elif concept.id not in group_of:
             missing.append(_missing_sentence(concept, v))
@@ -147,7 +150,8 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
         if loose is not None:
             item = item.model_copy(
                 update={"points": share * worth - swap, "evidence": loose.evidence,
-                        "feedback": f"stated loosely ({share:g} of its points): \u201c{loose.evidence}\u201d"}
+                        "feedback": f"stated loosely ({share:g} of its points): \u201c{loose.evidence}\u201d"
+                                    + _near_note(loose)}
             )
         items.append(item)
 
@@ -173,6 +177,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             )
         )
 
+    order_lost = 0.0
     for order in spec.order:
         seq = [(verdicts[c].hit, c) for c in order.concepts if verdicts[c].hit]
         firsts = [h.first for h, _ in seq]  # type: ignore[union-attr]
@@ -183,6 +188,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             if len({analysis.tokens[f].sentence for f in firsts}) == 1:
                 lost = order.penalty
                 penalty += lost
+                order_lost += lost
                 wrong.append(f"The order is not right: it is {order.label} (you wrote them as {said}).")
             else:
                 reasons.append(f"concepts of {order.id} stated out of order ({said}) across sentences")
@@ -212,19 +218,31 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     covered = {i for v in verdicts.values() for o in v.all if o.verdict == "hit" for i in range(o.first, o.last + 1)}
     scattered = analysis.scattered(covered) if keyword_list else 0
     # Stuffing only where sure: three or more of the rubric's words outside every phrase found, making up more
-    # than half of the answer, or keywords that contradict each other; where lists are not a fair answer, also a
-    # run of six or more keywords with nothing between them.
+    # than half of the answer; a run of eight or more keywords with nothing between them (a dump, not a list
+    # written without commas: a shorter run scores as the same list with commas would); keywords that
+    # contradict each other (a phrase both stated and denied, or said of two subjects).
+    contradicted = keyword_list and any(
+        v.hit and any(o.verdict == "denied" and o.negated and not _overlaps(o, [(v.hit.first, v.hit.last)]) for o in v.all)
+        for v in verdicts.values()
+    )
     stuffed = keyword_list and (
         (scattered >= 3 and scattered > 0.5 * analysis.content_words)
+        or analysis.strung_keywords
         or bool(conflicts)
-        or (spec.lists == "capped" and analysis.strung_keywords)
+        or contradicted
     )
+    # Shape caps a TA should know of are in `details["caps"]`. Stuffing is capped only where sure, so it is not
+    # flagged; a bare list is flagged when its cap took points, as a person may well give them.
+    shape_caps: list[str] = []
     if stuffed:
         caps.append(spec.stuffing_cap if spec.stuffing_cap is not None else points / 4)
-        reasons.append("keyword stuffing: the rubric's words strung together or contradicting each other, no statement")
+        shape_caps.append("keyword stuffing: the rubric's words strung together or contradicting each other, no statement")
     elif keyword_list and spec.lists == "capped":
-        caps.append(spec.keyword_cap if spec.keyword_cap is not None else points / 2)
-        reasons.append("only a list of keywords, no statement")
+        cap = spec.keyword_cap if spec.keyword_cap is not None else points / 2
+        caps.append(cap)
+        shape_caps.append("only a list of keywords, no statement")
+        if base > cap:
+            reasons.append(f"only a list of keywords, no statement: capped at {cap:g} of the {base:g} points it names")
     capped = min(caps) < base
     raw = max(min([base, *caps]) - penalty, spec.floor)
     # A capped score is rounded down, so that rounding never lifts it above its cap.
@@ -232,16 +250,21 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     score = min(max(score, 0.0), points)
 
     n_words = analysis.words
-    if n_words < spec.review.short_words:
-        reasons.append(f"very short answer ({n_words} words)")
+    # A very short answer is easy to score where it earns little; a high score from a few words is worth a look.
+    if n_words < spec.review.short_words and score >= spec.review.short_min_share * points and score > 0:
+        reasons.append(f"very short answer ({n_words} words) scored {score:g} of {points:g}")
     if n_words > spec.review.long_words and score < spec.review.long_min_share * points:
         reasons.append(f"long answer ({n_words} words) with few concepts found")
     if analysis.truncated:
         reasons.append("answer too long: only its beginning was read")
-    if penalty and base >= 0.75 * points:
+    # Wrong statements next to most of the concepts may be a slip or a misreading; an order penalty is neither.
+    if penalty - order_lost > 0 and base >= 0.75 * points:
         reasons.append("many concepts found together with wrong statements")
     if spec.second_opinion:
-        reasons += second_opinion(analysis.tokens, score, points, reference, [(e.answer, e.score) for e in spec.scored])
+        # Compared with what the rubric found for sure: points from loose statements are themselves a guess.
+        sure = max(score - loose_points, 0.0)
+        examples = [(e.answer, e.score) for e in spec.scored]
+        reasons += second_opinion(analysis.tokens, score, points, reference, examples, sure=sure)
     if unattributed and not keyword_list:
         reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
 
@@ -268,8 +291,11 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             "required_missing": required_missing,
             "keyword_list": keyword_list,
             "stuffed": stuffed,
+            "caps": shape_caps,
             "conflicts": conflicts,
             "partly": partly,
+            # [concept, the answer's word, the rubric's word] where a WordNet near-synonym stood in (partly credited)
+            "near_synonyms": near_used,
             "points_found": base,
             "penalty": penalty,
         },
@@ -281,6 +307,13 @@ def _loose(analysis: Analysis, cid: str) -> Occurrence | None:
     claims = [c for c in analysis.spec.claims[cid] if not (c.about or c.contrast)]  # subjects need the exact phrase
     hits = [o for claim in claims for o in analysis.loose(claim) if o.verdict == "hit"]
     return min(hits, key=lambda o: o.first) if hits else None
+
+
+def _near_note(occ: Occurrence) -> str:
+    """Which of the student's words stood for which of the rubric's, in a loose statement."""
+    if not occ.near:
+        return ""
+    return " (" + ", ".join(f"\u201c{said}\u201d for \u201c{meant}\u201d" for said, meant in occ.near) + ")"
 
 
 def _overlaps(occ: Occurrence, spans: list[tuple[int, int]]) -> bool:

@@ -213,7 +213,24 @@ class MatchOptions(BaseModel):
         6, ge=4, description="Words shorter than this are never matched with typos (dense/sense, odd/add)."
     )
     negation_window: int = Field(
-        4, ge=0, le=10, description="How many words before a phrase a negator (not, no, without, ...) may stand."
+        2,
+        ge=0,
+        le=10,
+        description=(
+            "How many words before a concept's phrase a negator (not, no, without, ...) may stand and deny it. "
+            'Short, since a denial takes the points away: in "without an index the database reads every row" the '
+            '"without" is about the index, not about reading every row.'
+        ),
+    )
+    misconception_window: int = Field(
+        4,
+        ge=0,
+        le=10,
+        description=(
+            "How many words before a misconception's phrase a negator may stand and deny it. Wider, since a "
+            'misconception costs points: "does not require the input and output to have the same length" does not '
+            "state that they have the same length."
+        ),
     )
     negation: bool = Field(
         True, description="Whether a negator in the phrase's clause denies it. False: negations are ignored."
@@ -225,7 +242,12 @@ class ReviewOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    short_words: int = Field(5, ge=0, description="Answers with fewer words than this are flagged as very short.")
+    short_words: int = Field(
+        5, ge=0, description="Answers with fewer words than this are very short: flagged when they score ..."
+    )
+    short_min_share: float = Field(
+        0.5, ge=0, le=1, description="... at least this share of the points (0: every very short answer)."
+    )
     long_words: int = Field(120, ge=1, description="Answers with more words than this ...")
     long_min_share: float = Field(
         0.5, ge=0, le=1, description="... are flagged when they score less than this share of the points."
@@ -317,15 +339,25 @@ class TextSpec(BaseModel):
         ),
     )
     partial: float = Field(
-        0.5,
+        0.75,
         ge=0,
         le=1,
         description=(
             "Share of a concept's points for stating it loosely: every word of one of its phrases (of two words "
-            "or more) in one sentence, but further apart or in another order than the phrase allows, and not "
-            "negated, and nothing else in the answer denies it or says it of the wrong subject. The feedback says "
-            "what full credit needs. 0 turns this off. Claims with `about`, members of groups and misconceptions "
-            "are never matched loosely."
+            "or more) in one sentence, but further apart or in another order than the phrase allows (or some of "
+            "them as WordNet near-synonyms, see `near_synonyms`), and not negated, and nothing else in the answer "
+            "denies it or says it of the wrong subject. The feedback says what full credit needs. 0 turns this "
+            "off. Claims with `about`, members of groups and misconceptions are never matched loosely. The "
+            "default, 0.75, is what human graders gave such statements on the scored corpus's tuning questions."
+        ),
+    )
+    near_synonyms: bool = Field(
+        True,
+        description=(
+            "Let near-synonyms from WordNet (installed with `apt-get install wordnet-base`; nothing happens "
+            "without it) stand for the words of a concept's phrases in loose statements: \"speedy lookups\" for "
+            "\"fast lookups\" earns the concept's `partial` share, never its full points, and the feedback says "
+            "which word stood for which. Claims with `about` and misconceptions never use them."
         ),
     )
     round_to: float = Field(0.5, gt=0, description="The score is rounded to a multiple of this.")

@@ -152,3 +152,16 @@ def test_run_autograder_writes_valid_results(case, installed, runs, hw3, sandbox
     checks = [t for t in document["tests"] if t.get("extra_data", {}).get("kind") == "check"]
     assert len(checks) == (0 if failed else 6)
     assert abs(document["score"] - max(0.0, sum(t.get("score", 0.0) for t in document["tests"]))) < 1e-6
+
+
+def test_setup_installs_the_zips_wordnet_where_the_grader_reads_it_first(installed):
+    root, _ = installed
+    carried = (root / "source" / "wordnet").is_dir()
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_WORDNET"}
+    proc = subprocess.run([str(root / "venv" / "bin" / "python"), "-c",
+                           "from grader.text import lexicon; print(lexicon.data_dir())"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    if not carried:
+        pytest.skip("WordNet is not installed on the building machine (apt-get install wordnet-base)")
+    assert Path(proc.stdout.strip()) == root / "venv" / "share" / "wordnet"

@@ -96,3 +96,27 @@ def test_setup_stops_at_the_first_failing_command(built_zip, tmp_path):
                           env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "GRADER_AUTOGRADER_ROOT": str(tmp_path)})
     assert proc.returncode == 3 and "python3: broken" in proc.stderr
     assert not (tmp_path / "venv").exists()
+
+
+def test_the_zip_carries_wordnet_for_the_near_synonyms_when_this_machine_has_it(built_zip):
+    from grader.text import lexicon
+
+    with zipfile.ZipFile(built_zip) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("autograder.json"))
+        setup = archive.read("setup.sh").decode()
+    folder = lexicon.data_dir()
+    assert manifest["wordnet"] is (folder is not None)
+    if folder is None:
+        assert not any(n.startswith("wordnet/") for n in names)
+        pytest.skip("WordNet is not installed here (apt-get install wordnet-base)")
+    for kind in ("index", "data"):
+        for pos in ("noun", "verb", "adj", "adv"):
+            assert f"wordnet/{kind}.{pos}" in names
+            assert archive_bytes(built_zip, f"wordnet/{kind}.{pos}") == (folder / f"{kind}.{pos}").read_bytes()
+    assert 'cp "$source_dir"/wordnet/* "$venv/share/wordnet/"' in setup
+
+
+def archive_bytes(path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)

@@ -108,3 +108,16 @@ def test_a_rubric_edit_regrades_and_the_diff_says_who_changed_on_which_item(tmp_
     assert (third.kept, third.graded, third.stale) == (32, 1, 0)
     # The diff still reports the rubric edit (the journal keeps the rows it replaced) and the edited answer's 0.
     assert {c.submission for c in third.diff} >= set(diagonal)
+
+
+def test_a_folder_name_that_is_not_utf8_is_graded_shown_and_kept(tmp_path, hw3):
+    source = tmp_path / "class"
+    for raw in (b"stud\xff", b"ok"):
+        folder = os.fsdecode(bytes(source) + b"/" + raw)
+        os.makedirs(folder)
+        Path(folder, "answers.md").write_text("## 4.1\nn(n+1)/2\n", encoding="utf-8")
+    first = run_batch(submissions=source, outdir=tmp_path / "out", assignment=hw3, jobs=1)
+    assert first.graded == 2 and first.failed == 0
+    assert "stud\\xff,stud\\xff," in (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8")
+    again = run_batch(submissions=source, outdir=tmp_path / "out", assignment=hw3, jobs=1)
+    assert (again.kept, again.graded) == (2, 0)

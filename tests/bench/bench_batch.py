@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from proctree import PeakRss  # noqa: E402
 from synth import generate_class  # noqa: E402
 
 _MEASURE = """
@@ -54,11 +55,16 @@ def bytes_under(folder: Path) -> int:
 def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
     command = [sys.executable, "-c", _MEASURE, "batch", str(source), "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    peak = PeakRss(proc)  # the whole process tree (parent and workers), sampled every 20 ms
+    stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
-        raise SystemExit(proc.stderr)
+        raise SystemExit(stderr)
+    proc.stdout, proc.stderr = stdout, stderr  # type: ignore[assignment]
     figures = json.loads(proc.stderr.strip().splitlines()[-1])
+    figures["tree_mb"] = round(peak.mb())
     cache = re.search(r"([\d,]+) answers checked, ([\d,]+) answered from the cache", proc.stdout)
     figures.update(seconds=seconds, checked=cache.group(1) if cache else "?", hits=cache.group(2) if cache else "?",
                    written=bytes_under(out))
@@ -183,7 +189,8 @@ def main() -> None:
                 naive = run_naive(source, tmp / f"naive-{kind}{size}", naive_count)
                 print(f"{kind:>8} {size:>6,}: {figures['seconds']:6.1f} s, {rate:6,.0f} submissions/s, "
                       f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); peak memory parent "
-                      f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB; wrote "
+                      f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB, process tree "
+                      f"{figures['tree_mb']} MB; wrote "
                       f"{figures['written'] / 1e6:.0f} MB ({figures['written'] / size / 1e3:.1f} KB each); "
                       f"checked {figures['checked']}, from the cache {figures['hits']}", flush=True)
                 shutil.rmtree(source)

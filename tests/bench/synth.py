@@ -284,6 +284,27 @@ def generate_class(root: Path, students: int, *, seed: int = 0, export: bool = F
     return folders
 
 
+def gradescope_metadata(submissions: int, history: int) -> str:
+    """submission_metadata.yml as Gradescope writes it for `submission_1000`...: each record names its student
+    and carries their results and `history` earlier ones (the bulk of a real file: 600 records with 4 earlier
+    results each are 9 MB)."""
+    rng = random.Random(1)
+    out = []
+    for i in range(submissions):
+        out.append(f"submission_{1000 + i}:\n  :submitters:\n  - :name: Student {i}\n    :sid: '{i}'\n"
+                   f"    :email: s{i}@example.edu\n  :created_at: 2024-03-01 12:00:00.000000000 -05:00\n"
+                   "  :score: 87.5\n  :status: processed\n  :results:\n    :score: 87.5\n    :tests:\n")
+        for t in range(8):
+            out.append(f"    - :name: Part {t}\n      :score: {rng.randint(0, 10)}\n      :output: |-\n"
+                       + "".join(f"        line {k} of the feedback {rng.random()}\n" for k in range(12)))
+        out.append("  :history:\n")
+        for h in range(history):
+            out.append(f"  - :created_at: 2024-02-2{h} 10:00:00\n    :score: 50\n    :results:\n      :tests:\n")
+            for t in range(8):
+                out.append(f"      - :name: Part {t}\n        :output: \"{' '.join(str(rng.random()) for _ in range(12))}\"\n")
+    return "".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)

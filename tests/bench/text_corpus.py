@@ -154,12 +154,14 @@ def _drop_misconceptions(raw: dict) -> None:
 # Each heuristic of the engine, switched off through the rubric (so a TA can do the same).
 ABLATIONS: dict[str, Callable[[dict], None]] = {
     "no negation": _set("match.negation", False),
+    "concepts denied as far off as misconceptions": _set("match.negation_window", 4),
     "no typo tolerance": _set("match.typos", False),
     "no gaps inside phrases": _set("match.gap", 0),
     "no keyword-list cap": _set("keyword_cap", POINTS),
     "no stuffing cap": _set("stuffing_cap", POINTS),
     "no misconception penalties": _drop_misconceptions,
     "no partial credit": _set("partial", 0.0),
+    "no near-synonyms (WordNet)": _set("near_synonyms", False),
     "no second opinion (flags only)": _set("second_opinion", False),
 }
 
@@ -209,7 +211,39 @@ def evaluate(held_out: bool | None = None) -> dict[str, object]:
     return out
 
 
+def wordnet_line() -> str:
+    """Where WordNet's data is, its size, and what near-synonyms cost when the corpus rubrics are compiled."""
+    import time  # noqa: PLC0415
+
+    from grader.text import lexicon  # noqa: PLC0415
+    from grader.text.compiled import _build  # noqa: PLC0415
+
+    lexicon._files.cache_clear()
+    start = time.perf_counter()
+    files = lexicon._files()
+    opened = time.perf_counter() - start
+    if files is None:
+        return "near-synonyms: WordNet is not installed (apt-get install wordnet-base): the engine runs without them"
+    folder = lexicon.data_dir()
+    assert folder is not None
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.name.split(".")[0] in ("index", "data"))
+    questions, _ = load_corpus()
+    lexicon.near_synonyms.cache_clear()
+    timings = []
+    for near in (True, False):
+        start = time.perf_counter()
+        for q in questions.values():
+            _build(spec_of(q, _set("near_synonyms", near)))
+        timings.append(time.perf_counter() - start)
+    return (
+        f"near-synonyms: WordNet 3.0 at {folder} ({size / 1e6:.1f} MB of index and data files, memory-mapped), "
+        f"opened in {opened * 1000:.2f} ms; compiling the {len(questions)} corpus rubrics takes "
+        f"{timings[0] * 1000:.1f} ms with near-synonyms (no look-up cached) and {timings[1] * 1000:.1f} ms without"
+    )
+
+
 def print_corpus(corpus_errors: bool = False) -> None:
+    print(wordnet_line())
     questions, _ = load_corpus()
     for name, which in (("tuning questions", False), ("held-out questions (never tuned on)", True), ("all", None)):
         ids = [q for q, v in questions.items() if which is None or v["held_out"] is which]

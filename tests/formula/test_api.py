@@ -106,7 +106,8 @@ def test_references_are_parsed_once():
 
 def test_a_check_reads_and_evaluates_only_the_answer(monkeypatch):
     """The reference and the wrong answers are read, and evaluated at each sample point, once per part."""
-    from grader.formula import equivalence, grade
+    from grader.formula import grade
+    from grader.formula.checking import equivalence
 
     spec = FormulaSpec(variables={"n": {}}, points=10, seed=20261126,  # a spec of its own: nothing cached yet
                        wrong_answers=[{"answer": "n(n-1)/2", "points": 5, "feedback": "Forgot the diagonal."}])

@@ -69,6 +69,14 @@ HOSTILE = {
     "\\expandafter": "\\expandafter\\x",
     "number literal": "1" * 5000,
     "exponent chain": "2^" * 500 + "2",
+    "e tower": "e^{e^{e^{10}}}",
+    "sine of a tower": "\\sin(10^{10^{10}})",
+    "tower of exp": "\\exp(\\exp(\\exp(\\exp(10))))",
+    "e to a huge power": "e^{10^{10}}",
+    "sine of e^1000": "\\sin(e^{1000})",
+    "cosh of a tower": "\\cosh(\\cosh(\\cosh(100)))",
+    "huge product": "\\prod_{i=1}^{10^9} i",
+    "deep abs bars": "|" * 3000 + "n" + "|" * 3000,
 }
 
 # Readable but expensive: they must end quickly; where a small point already decides, that verdict stands.
@@ -78,6 +86,11 @@ HEAVY = {
     "pattern of sums": "\\sum_{i=1}^{n}\\sum_{j=1}^{n} 1 + \\sum_{i=1}^{n}\\sum_{j=1}^{n} 2 + ... + n",
     "tower on a variable": "n^n^n^n^n",
     "huge but equal": "n(n+1)/2 + (n^n^n - n^n^n)",
+    "e tower on a variable": "e^{e^{e^{n}}}",
+    "sine of a huge power": "\\sin(n^{1000}) + n(n+1)/2",
+    "tanh of a tower": "\\tanh(e^{e^{n}}) n(n+1)/2",
+    "product of powers": "\\prod_{i=1}^{n} (1 + 1/i)^{i}",
+    "exp of sums": "\\exp(\\sum_{i=1}^{n} \\ln(i)) / (n-1)! \\cdot (n+1)/2",
 }
 
 

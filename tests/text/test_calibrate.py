@@ -53,3 +53,23 @@ def test_calibrate_refuses_a_bad_csv(tmp_path, capsys) -> None:
     path.write_text("part,answer,score\n3.2,some answer,lots\n")
     assert main(["calibrate", "--csv", str(path)]) == 2
     assert "bad.csv:2: error:" in capsys.readouterr().err
+
+
+def test_calibrate_suggests_near_synonyms_that_earned_part_of_a_concept(tmp_path, capsys) -> None:
+    import pytest
+
+    from grader.text import lexicon
+
+    if not lexicon.available():
+        pytest.skip("WordNet is not installed (apt-get install wordnet-base)")
+    path = tmp_path / "near.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["part", "answer", "score"])
+        writer.writerow(["2.1", "Lengths differ; the encoder reads the full source before the decoder starts.", 10])
+        writer.writerow(["2.1", "Input and output lengths differ; the encoder reads the full source before decoding.", 9])
+        writer.writerow(["2.1", "It translates.", 0])
+    assert main(["calibrate", "--csv", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "near-synonyms (WordNet)" in out, out
+    assert "- [entire, full]   # encode-whole: in 2 high-scored answers, 0 low-scored" in out, out

@@ -52,11 +52,13 @@ def test_engine_beats_word_overlap_and_the_plain_matcher(figures: dict, which: s
 
 
 def test_engine_holds_the_line(figures: dict) -> None:
-    # Reached (all 242 answers): r 0.682, RMSE 1.49, QWK 0.591; before these engine changes 0.655, 1.57, 0.564.
+    """The figures reached, with or without WordNet installed."""
+    # Reached (all 242 answers): r 0.737, RMSE 1.37, QWK 0.650 with WordNet's near-synonyms, r 0.711, RMSE 1.45,
+    # QWK 0.617 without; earlier 0.682, 1.49, 0.591, and 0.655, 1.57, 0.564.
     engine = figures["all"]["engine"]
-    assert engine.pearson >= 0.67
-    assert engine.rmse <= 1.52
-    assert engine.qwk >= 0.58
+    assert engine.pearson >= 0.70
+    assert engine.rmse <= 1.46
+    assert engine.qwk >= 0.60
 
 
 def test_no_heuristic_on_by_default_lowers_agreement(figures: dict) -> None:
@@ -71,4 +73,12 @@ def test_no_heuristic_on_by_default_lowers_agreement(figures: dict) -> None:
 def test_precision_first(figures: dict) -> None:
     r = figures["all"]
     assert r["false_full"] <= 2  # full marks for an answer a person scored 2.5 or less
-    assert r["big_flagged"] >= r["big_errors"] / 2  # most answers off by 3 or more are flagged
+    assert r["big_flagged"] >= r["big_errors"] / 2  # most answers off by 3 or more are flagged ...
+    assert r["flagged"] < 0.15  # ... while fewer than 15% of all answers are
+
+
+@pytest.mark.parametrize("which", ["tuning", "held_out"])
+def test_flags_stay_few_on_each_split(figures: dict, which: str) -> None:
+    r = figures[which]
+    assert r["flagged"] < 0.15
+    assert r["big_flagged"] >= r["big_errors"] / 2

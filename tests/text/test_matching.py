@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from grader.rubric import Rubric
-from grader.text import TextSpec, grade_text
+from grader.text import TextSpec, grade_text, lexicon
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -26,6 +26,8 @@ def _spec(case: dict) -> TextSpec:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_matching(case: dict) -> None:
+    if case.get("wordnet") and not lexicon.available():
+        pytest.skip("WordNet is not installed (apt-get install wordnet-base)")
     outcome = grade_text(case["answer"], _spec(case), case.get("reference"))
     items = {i.id: i for i in outcome.items}
     found = set(outcome.details["concepts_found"])
@@ -50,6 +52,8 @@ def test_matching(case: dict) -> None:
         assert any(flag in r for r in outcome.review_reasons), context
     for flag in case.get("not_flags", []):
         assert not any(flag in r for r in outcome.review_reasons), context
+    for cap in case.get("caps", []):
+        assert any(cap in c for c in outcome.details["caps"]), context
     if "partly" in case:
         assert outcome.details["partly"] == case["partly"], context
     if case.get("no_flags"):

@@ -24,5 +24,10 @@ pip_install() {
 # The pip that built the zip: Ubuntu's bundled one is years older than the wheels it would read.
 pip_install "pip==@@PIP_VERSION@@"
 pip_install -r "$source_dir/requirements.txt" "$source_dir"/wheels/*.whl
+# WordNet's data for the text engine's near-synonyms, where grader.text.lexicon looks first: the environment's share/.
+if [ -d "$source_dir/wordnet" ]; then
+  mkdir -p "$venv/share/wordnet"
+  cp "$source_dir"/wordnet/* "$venv/share/wordnet/"
+fi
 # Load the assignment and the whole grading pipeline once, so a broken install fails here, not per student.
 "$venv/bin/python" -m grader.autograder.run --check --root "$root"

@@ -1,0 +1,118 @@
+"""The PDF reading process: `python -m grader.submission.pdf.worker FILE` prints one JSON line per event.
+
+pdfium is C code reading hostile bytes, so it runs here, in a process of its own with an address-space and
+a CPU-time limit, never in the grader: a crash or a runaway page costs this process only. Events, in order:
+`{"event": "info", "pages": N, "javascript": bool}`, then one `{"event": "page", ...}` per page read (so a
+reader that stops at page 7 still hands back pages 1-6), then `{"event": "done"}`; or `{"event": "error",
+"code": ...}` when the document cannot be opened.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import resource
+import sys
+from dataclasses import asdict
+
+from grader.sandbox import die_with_parent, limit_memory
+from grader.submission.pdf.layout import Glyph, Rule, lay_out, make_glyph
+
+MAX_PAGES = 60  # a homework is a few pages; the rest of a 10,000-page file is not read
+MAX_GLYPHS_PER_PAGE = 20_000  # a dense page holds about 5,000
+MAX_GLYPHS = 200_000
+MAX_RULES_PER_PAGE = 2_000
+_ERRORS = {1: "unknown", 2: "file", 3: "format", 4: "password", 5: "security", 6: "page"}
+
+
+def main(path: str, memory_mb: int, cpu_seconds: int) -> None:
+    die_with_parent()
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    limit_memory(memory_mb)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    except (ValueError, OSError):
+        pass
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError:
+        _emit(event="error", code=_ERRORS.get(raw.FPDF_GetLastError(), "unknown"))
+        return
+    pages = len(pdf)
+    _emit(event="info", pages=pages, javascript=raw.FPDFDoc_GetJavaScriptActionCount(pdf) > 0)
+    budget = MAX_GLYPHS
+    for index in range(min(pages, MAX_PAGES)):
+        if budget <= 0:
+            break
+        page = pdf[index]
+        glyphs, undecodable, capped = _glyphs(page, raw, min(MAX_GLYPHS_PER_PAGE, budget))
+        budget -= len(glyphs)
+        rules, image_share = _drawings(page, raw)
+        width, height = page.get_size()
+        lines = lay_out(glyphs, rules)
+        _emit(event="page", index=index, height=height, width=width, glyphs=len(glyphs), undecodable=undecodable,
+              capped=capped, image_share=image_share, lines=[asdict(line) for line in lines])
+        page.close()
+    _emit(event="done")
+
+
+def _glyphs(page, raw, cap: int) -> tuple[list[Glyph], int, bool]:
+    textpage = page.get_textpage()
+    count = textpage.count_chars()
+    glyphs: list[Glyph] = []
+    undecodable = 0
+    font = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    space = False
+    for i in range(count):
+        if len(glyphs) >= cap:
+            return glyphs, undecodable, True
+        code = raw.FPDFText_GetUnicode(textpage, i)
+        char = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if char.isspace():
+            space = True
+            continue
+        if raw.FPDFText_IsGenerated(textpage, i):
+            continue
+        raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
+        raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+        size = raw.FPDFText_GetFontSize(textpage, i)
+        raw.FPDFText_GetFontInfo(textpage, i, font, len(font), flags)
+        name = font.value.decode("latin-1").split("+")[-1]
+        if char == "\ufffd" or 0xE000 <= code <= 0xF8FF or raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+            undecodable += 1
+        glyph = make_glyph(char, (left.value, right.value, bottom.value, top.value), oy.value, size or 10.0, name, space,
+                           len(glyphs))
+        space = False
+        if glyph is not None:
+            glyph.bold = glyph.bold or raw.FPDFText_GetFontWeight(textpage, i) >= 600
+            glyphs.append(glyph)
+    textpage.close()
+    return glyphs, undecodable, False
+
+
+def _drawings(page, raw) -> tuple[list[Rule], float]:
+    """Thin horizontal paths (fraction bars, radical overlines) and the share of the page images cover."""
+    rules: list[Rule] = []
+    image_area = 0.0
+    width, height = page.get_size()
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        x0, y0, x1, y1 = obj.get_bounds()
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            image_area += max(0.0, min(x1, width) - max(x0, 0)) * max(0.0, min(y1, height) - max(y0, 0))
+        elif y1 - y0 <= 2.0 and x1 - x0 >= 1.5 and len(rules) < MAX_RULES_PER_PAGE:
+            rules.append(Rule(x0, x1, y0, y1))
+    return rules, min(1.0, image_area / (width * height)) if width * height > 0 else 0.0
+
+
+def _emit(**event: object) -> None:
+    sys.stdout.write(json.dumps(event, ensure_ascii=True) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

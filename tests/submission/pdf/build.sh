@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Rebuild the PDF fixtures with the tools students use: pdflatex (ada.tex, calculus.tex), pandoc (Ada's
+# Markdown answers) and an image-only PDF (a page rendered to a picture, as a scan or a phone photo is).
+# Needs: texlive-latex-base texlive-latex-recommended lmodern pandoc poppler-utils (Debian), and pypdfium2.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+python="${PYTHON:-$root/.venv/bin/python}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1  # the same sources give the same bytes
+
+for name in ada calculus; do
+  pdflatex -interaction=nonstopmode -halt-on-error -output-directory "$work" "$here/$name.tex" >/dev/null
+  cp "$work/$name.pdf" "$here/${name}_pdflatex.pdf"
+done
+
+pandoc "$root/submissions_example/ada_markdown/answers.md" -o "$here/ada_pandoc.pdf"
+
+pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 -f 1 -l 1 "$here/ada_pdflatex.pdf" "$work/page"
+"$python" "$here/image_pdf.py" "$work"/page*.jpg "$here/ada_scan.pdf"
+ls -l "$here"/*.pdf

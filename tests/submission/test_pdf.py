@@ -1,0 +1,79 @@
+"""PDF submissions, driven by pdf_cases.yaml: real fixtures (pdflatex, pandoc, a scan) and hostile files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.submission import split_markdown
+from grader.submission.pdf import read_pdf
+from grader.submission.pdf.layout import Glyph, Rule, lay_out
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "pdf"))
+import hostile  # noqa: E402
+
+CASES = yaml.safe_load((HERE / "pdf_cases.yaml").read_text(encoding="utf-8"))
+PART_IDS = ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_pdf(case):
+    if "file" in case:
+        data = (HERE / "pdf" / case["file"]).read_bytes()
+    else:
+        data = hostile.GENERATORS[case["make"]]()
+        if data is None:
+            pytest.skip(f"{case['make']} needs a tool that is not installed (qpdf)")
+    converted = read_pdf(data, "answers.pdf")
+    assert converted.kind == "PDF"
+    parts = split_markdown(converted.text, PART_IDS)
+    for part, text in (case.get("parts") or {}).items():
+        assert parts.get(part) == text, f"part {part}: {parts.get(part)!r}\n{converted.text}"
+    for part in case.get("answered") or []:
+        assert parts.get(part), f"part {part} missing:\n{converted.text}"
+    for fragment in case.get("contains") or []:
+        assert fragment in converted.text, converted.text
+    for fragment in case.get("absent_text") or []:
+        assert fragment not in converted.text, converted.text
+    if "text" in case:
+        assert converted.text == case["text"]
+    notes = " ".join(converted.notes)
+    for fragment in case.get("notes") or []:
+        assert fragment in notes, notes
+    if "review" in case:
+        assert converted.review is not None and case["review"] in converted.review
+    else:
+        assert converted.review is None, converted.review
+    assert converted.layout_math == bool(converted.text)
+
+
+def _word(text: str, x: float, base: float, size: float = 10.0, font: str = "CMR10") -> list[Glyph]:
+    glyphs, step = [], 0.5 * size
+    for k, char in enumerate(text):
+        left = x + k * step
+        glyphs.append(Glyph(char, left, left + 0.45 * size, base, base + 0.7 * size, base, size, font,
+                            math=font.startswith("CMMI")))
+    return glyphs
+
+
+# Hand-made geometry that no HW3 fixture has: a subscript and a superscript on one base, a fraction drawn
+# with keyboard dashes, a rule under a line of text (an underline, not a fraction), footnote-size text.
+LAYOUTS = [
+    ("x^2_i stacked", _word("so", 80, 700) + _word("x", 100, 700, font="CMMI10") + _word("2", 105, 704, 7, "CMR7")
+     + _word("i", 105, 698, 7, "CMMI7"), [], "so $x^2_i$"),  # LaTeX reads both orders alike
+    ("dashes as a fraction bar", _word("a+b", 100, 714) + _word("-----", 100, 700) + _word("c", 105, 686),
+     [], "$\\frac{a+b}{c}$"),
+    ("an underline is not a fraction", _word("Answer", 100, 700) + _word("next", 100, 686), [Rule(100, 130, 698, 698.6)],
+     "Answer\nnext"),
+    ("small text far below is a line of its own", _word("body", 100, 700) + _word("note", 100, 680, 7), [],
+     "body\nnote"),
+]
+
+
+@pytest.mark.parametrize("name,glyphs,rules,expected", LAYOUTS, ids=[c[0] for c in LAYOUTS])
+def test_layout_of_hand_made_geometry(name, glyphs, rules, expected):
+    assert "\n".join(line.text for line in lay_out(glyphs, rules)) == expected
