@@ -79,7 +79,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.explain import UnknownPart, explain_answer, find_part, read_answer, render_explanation
+    from grader.explain import (
+        DOCUMENTS, UnknownPart, explain_answer, find_part, read_answer, read_document, render_explanation,
+    )
 
     if (args.answer is None) == (args.file is None):
         both = "not both" if args.answer is not None else "e.g. grader explain --part 4.1 \"n(n+1)/2\""
@@ -88,7 +90,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     assignment = load_assignment(args.assignment)
     try:
         part = find_part(assignment, args.part)
-        answer = read_answer(answer=args.answer, file=args.file)
+        if args.file is not None and Path(args.file).suffix.lower() in DOCUMENTS:
+            answer, how = read_document(Path(args.file), part.id, assignment.part_ids)
+            print(how)
+        else:
+            answer = read_answer(answer=args.answer, file=args.file)
     except (UnknownPart, OSError, ValueError) as exc:
         print(f"error: {exc.args[0] if isinstance(exc, UnknownPart) else exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,7 +16,7 @@ from grader.grading import grade_part
 from grader.results import ItemResult, Outcome, PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox
-from grader.submission import MAX_FILE_BYTES, clean_answer, decode
+from grader.submission import MAX_FILE_BYTES, clean_answer, decode, read_file
 
 _MARK = {True: "✔", False: "✘"}
 # Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
@@ -47,6 +47,23 @@ def read_answer(*, answer: str | None, file: str | None) -> str:
     if text is None:
         raise ValueError(f"{file} is not a text file")
     return clean_answer(text)
+
+
+DOCUMENTS = (".tex", ".ipynb", ".docx", ".odt", ".pdf")
+
+
+def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[str, str]:
+    """A document (LaTeX, notebook, Word, PDF) read as a submission is, and the answer to one part in it,
+    with a line saying how it was read: the TA sees what a student handing in this file would get."""
+    answers = read_file(path, part_ids)
+    found = [p for p in part_ids if answers.get(p)]
+    lines = [f"{path.name}: read as a {answers.kind or 'file'}; parts found: {', '.join(found) or 'none'}"]
+    lines += [f"  note: {note}" for note in answers.notes]
+    if answers.review:
+        lines.append(f"  every part goes to review: {answers.review}")
+    if answers.layout_math:
+        lines.append("  its math was rebuilt from the page layout: a formula that does not score in full is flagged")
+    return answers.get(part_id) or "", "\n".join(lines)
 
 
 def explain_answer(*, assignment: Assignment, part_id: str, answer: str, sandbox: Sandbox | None = None) -> PartResult:

@@ -102,6 +102,10 @@ def best(files: list[Path], read: Callable[[Path], Answers], notes: list[str], *
             "of the files answering as many parts, it comes first (`answers` before other names; "
             "YAML, JSON, Markdown, text, LaTeX, notebook, Word, PDF)"
         )
-        chosen.notes.insert(len(notes), f"Several answer files were found; graded {inline_code(chosen_path.name)} "
-                            f"({_parts(counts[winner])}) and ignored {shown}: {why}.")
+        said = [f"Several answer files were found; graded {inline_code(chosen_path.name)} "
+                f"({_parts(counts[winner])}) and ignored {shown}: {why}."]
+        # Why a file gave nothing (a PDF that could not be read, a refused archive): its own first note.
+        said += [answers.notes[0] for i, (_, answers) in enumerate(read_all)
+                 if i != winner and counts[i] == 0 and answers.notes][:_MAX_LISTED]
+        chosen.notes[len(notes):len(notes)] = said
     return chosen

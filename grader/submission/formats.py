@@ -41,14 +41,8 @@ def read_office(data: bytes, name: str) -> Converted:
 
 
 def read_pdf(data: bytes, name: str) -> Converted:
-    try:
-        from grader.submission.pdf import read_pdf as read
-    except ModuleNotFoundError as exc:
-        if exc.name != "grader.submission.pdf":
-            raise
-        note = (f"{inline_code(name)} is a PDF, and this grader cannot read PDFs; it was not graded. "
-                "Submit your answers as Markdown, LaTeX, Word or a notebook.")
-        return Converted("", "PDF", [note])
+    from grader.submission.pdf import read_pdf as read
+
     return read(data, name)
 
 

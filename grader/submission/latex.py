@@ -216,6 +216,8 @@ def _markdown(text: str, notes: list[str]) -> str:
             numbered = bool(lists) and lists[-1][0] == 1 and len(lists) == 1
             marker = label or (f"{lists[-1][1]}." if numbered else "-")
             out.append(f"\n{marker} ")
+            while pos < n and text[pos].isspace():  # the item's text starts on the marker's line
+                pos += 1
             continue
         if command in _HEADINGS:
             arg_end = _skip_arg(text, pos)

@@ -48,7 +48,7 @@ class Numbering:
             if strong:
                 return None  # the splitter handles headings
             return (part, match.group("rest")) if self.direct and self._forward(part, seen) else None
-        if part in self.questions and (strong or not match.group("rest").strip()):
+        if part in self.questions and (strong or (self.direct and not match.group("rest").strip())):
             # `Question 4`, `## 4`, `**4**` introduce a question; `4.` alone on a line does too, `4. text` not.
             self.question, self.question_heading = part, True
         return None

@@ -1,0 +1,49 @@
+"""How a format was read reaches the grade: a scan goes to review part by part, never `missing`; a formula
+rebuilt from a page's layout is shown as read and flagged when it does not score in full."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from grader.grading import grade_answers
+from grader.submission import Answers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_scan_sends_every_part_to_review_and_none_is_missing(hw3, sandbox):
+    answers = Answers(source="scan.pdf", kind="PDF", review="the PDF has no text layer (a scan or a photo)")
+    result = grade_answers(answers, hw3, submission="s", sandbox=sandbox)
+    assert [p.status for p in result.parts] == ["invalid"] * len(hw3.part_ids)
+    assert all(p.needs_review and p.score == 0 for p in result.parts)
+    assert all("no text layer" in p.outcomes[0].error for p in result.parts)
+
+
+def test_a_layout_formula_that_does_not_read_is_shown_as_read_and_flagged(hw3, sandbox):
+    answers = Answers(answers={"4.1": "n(n+1)/2", "4.2": "(t+1)(2n-t))/2 ??", "4.3": "n(w+1)"},
+                      kind="PDF", layout_math=True)
+    parts = {p.id: p for p in grade_answers(answers, hw3, submission="s", sandbox=sandbox).parts}
+    assert parts["4.1"].status == "correct" and not parts["4.1"].needs_review
+    unread = parts["4.2"]
+    assert unread.status == "invalid" and unread.score == 0 and unread.needs_review
+    assert "I read this from your PDF as: `(t+1)(2n-t))/2 ??`" in unread.outcomes[0].error
+    wrong = parts["4.3"]
+    assert wrong.needs_review and wrong.status != "correct"
+    assert any("I read this from your PDF as" in f for f in wrong.outcomes[0].feedback)
+
+
+def test_the_same_answers_typed_are_not_flagged(hw3, sandbox):
+    answers = Answers(answers={"4.3": "n(w+1)"})
+    part = {p.id: p for p in grade_answers(answers, hw3, submission="s", sandbox=sandbox).parts}["4.3"]
+    assert not any("I read this" in f for f in part.outcomes[0].feedback)
+
+
+def test_explain_file_says_how_a_document_was_read():
+    proc = subprocess.run([sys.executable, "-m", "grader", "explain", "--part", "4.1", "--file",
+                           str(ROOT / "tests/submission/formats/ada_bold.docx")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "ada_bold.docx: read as a Word document; parts found: 1, 2.1" in proc.stdout
+    assert "score: 10 / 10" in proc.stdout
