@@ -26,6 +26,13 @@ def visible(text: str) -> str:
     return _HIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+def html_value(value: object) -> object:
+    """A template's `finalize`: every plain string a page prints is `visible`; markup a filter built is kept."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return visible(value)
+    return value
+
+
 def one_line(text: str) -> str:
     """All whitespace runs, newlines included, as one space: a quote cannot start a heading or a list."""
     return " ".join(text.split())

@@ -75,12 +75,19 @@ def grade_part(part: Part, answer: str | None, assignment: Assignment, sandbox: 
 
 def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: Sandbox | None) -> PartResult:
     """Grade the submission's answer to one part, as its format was read (see `Answers.review`, `layout_math`)."""
-    if answers.review:
-        # Nothing could be read as text (a scan): a person grades every part; none is called missing.
-        message = f"This part could not be read from your submission ({markdown_text(answers.review)}); a person will grade it."
+    answer = answers.get(part.id)
+    if answers.review and answer is None:
+        # Nothing of this part could be read as text (a scan): a person grades it; it is never called missing.
+        message = f"Your answer to this part could not be read as text. {markdown_text(answers.review)}"
         return unchecked_part(part, message, reason=answers.review)
-    result = grade_part(part, answers.get(part.id), assignment, sandbox)
-    return _layout_read(result, answers.kind or "file") if answers.layout_math and result.answer else result
+    result = grade_part(part, answer, assignment, sandbox)
+    if answers.layout_math and result.answer:
+        result = _layout_read(result, answers.kind or "file")
+    if answers.review:  # part of the file could not be read (scanned pages): what was read is graded, and checked
+        result = result.model_copy(update={"outcomes": [
+            o.model_copy(update={"needs_review": True, "review_reasons": [*o.review_reasons, answers.review]})
+            for o in result.outcomes]})
+    return result
 
 
 def _layout_read(result: PartResult, kind: str) -> PartResult:

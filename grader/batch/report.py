@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader import atomic
+from grader.escape import html_value
 from grader.batch.diff import Change
 from grader.batch.stats import ClassStats, histogram
 from grader.mathml import reading_html
@@ -98,7 +99,7 @@ def chart(chart_id: str, title: str, values: list[float], maximum: float, *, wid
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("grader.batch", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, finalize=html_value)
     env.filters["pts"] = lambda v: f"{v:g}"
     env.filters["pct"] = lambda v: f"{100 * v:.0f}%"
     env.filters["math"] = reading_html  # sanitised MathML (grader.mathml), or the LaTeX as escaped text

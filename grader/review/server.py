@@ -22,6 +22,7 @@ from typing import Any, Callable
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.assignment import Assignment
+from grader.escape import html_value
 from grader.batch.overrides import FILE, Decision, now, part_fingerprint, record, remove
 from grader.review.items import Item, ReviewList, load_review
 
@@ -85,7 +86,8 @@ class ReviewServer(HTTPServer):
 
 
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("grader.review", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    return Environment(loader=PackageLoader("grader.review", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                       finalize=html_value)
 
 
 class ReviewHandler(BaseHTTPRequestHandler):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.escape import visible
 from grader.results import SubmissionResult
 
 _SYMBOL = {"correct": "✔", "partial": "~", "incorrect": "✘", "invalid": "!", "missing": "·"}
@@ -9,7 +10,7 @@ _SYMBOL = {"correct": "✔", "partial": "~", "incorrect": "✘", "invalid": "!",
 
 def submission_summary(result: SubmissionResult) -> str:
     width = max((len(p.title) for p in result.parts), default=0)
-    lines = [f"{result.assignment}: {result.submission}"]
+    lines = [f"{result.assignment}: {visible(result.submission)}"]
     for part in result.parts:
         flag = "  (review)" if part.needs_review else ""
         lines.append(
@@ -17,5 +18,5 @@ def submission_summary(result: SubmissionResult) -> str:
             f"{part.score:>5g} / {part.max_score:<4g} {part.status}{flag}"
         )
     lines.append(f"  Total {result.score:g} / {result.max_score:g}")
-    lines.extend(f"  note: {note}" for note in result.notes)
+    lines.extend(f"  note: {visible(note)}" for note in result.notes)
     return "\n".join(lines)

@@ -58,3 +58,14 @@ def test_misconceptions_are_marked_apart_from_concepts(report, hw3):
 def test_status_lines_end_without_a_separator(report):
     for line in re.findall(r'<div class="note">([^<]*(?:correct|partial|incorrect|invalid|missing)[^<]*)</div>', report):
         assert not line.strip().endswith("·") and not line.strip().startswith("·"), line
+
+
+def test_bidi_and_zero_width_characters_are_spelled_out(tmp_path, hw3):
+    # A name that reads as another once a right-to-left override reorders it.
+    subs = tmp_path / "subs"
+    (subs / "evil\u202egnp.md").mkdir(parents=True)
+    (subs / "evil\u202egnp.md" / "answers.md").write_text("## 4.1\nn(n+1)/2\u200b\n", encoding="utf-8")
+    run_batch(submissions=subs, outdir=tmp_path / "out", assignment=hw3, jobs=1)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "\u202e" not in html and "\u200b" not in html
+    assert "evil&lt;U+202E&gt;gnp.md" in html

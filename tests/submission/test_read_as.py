@@ -21,6 +21,15 @@ def test_a_scan_sends_every_part_to_review_and_none_is_missing(hw3, sandbox):
     assert all("no text layer" in p.outcomes[0].error for p in result.parts)
 
 
+def test_a_pdf_with_some_scanned_pages_grades_what_it_read_and_flags_it(hw3, sandbox):
+    answers = Answers(answers={"4.1": "n(n+1)/2"}, source="mixed.pdf", kind="PDF",
+                      review="pages 2-3 of this PDF have no text layer")
+    parts = {p.id: p for p in grade_answers(answers, hw3, submission="s", sandbox=sandbox).parts}
+    assert parts["4.1"].status == "correct" and parts["4.1"].score == 10  # what was read keeps its points
+    assert all(p.needs_review and "no text layer" in " ".join(p.review_reasons) for p in parts.values())
+    assert parts["4.2"].status == "invalid" and parts["4.2"].status != "missing"
+
+
 def test_a_layout_formula_that_does_not_read_is_shown_as_read_and_flagged(hw3, sandbox):
     answers = Answers(answers={"4.1": "n(n+1)/2", "4.2": "(t+1)(2n-t))/2 ??", "4.3": "n(w+1)"},
                       kind="PDF", layout_math=True)

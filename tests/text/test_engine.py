@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -95,26 +94,11 @@ def test_specs_are_compiled_once() -> None:
     assert compiled(other) is not compiled(spec)
 
 
-def test_typical_answers_take_well_under_a_millisecond_or_two() -> None:
-    spec = RUBRIC.part("2.2").text
-    answer = (
-        "At each decoding step the decoder compares its hidden state with all encoder hidden states, turns the "
-        "scores into weights with a softmax and takes the weighted sum. This removes the bottleneck of one "
-        "fixed-length vector, which helps on long sentences."
-    )
-    grade_text(answer, spec)
-    start = time.perf_counter()
-    for _ in range(200):
-        grade_text(answer, spec)
-    assert (time.perf_counter() - start) / 200 < 0.002
-
-
-def test_very_long_and_pathological_answers_stay_fast() -> None:
+def test_very_long_and_pathological_answers_are_graded() -> None:
+    # Their speed is measured in tests/bench/bench_text.py, not here: shared machines make timings flaky.
     spec = RUBRIC.part("1").text
     for answer in ("x_1 - " * 5000, "a" * 50_000, "h_t = x_t - h_{t-1} " * 2000, "even minus odd, " * 3000):
-        start = time.perf_counter()
         outcome = grade_text(answer, spec)
-        assert time.perf_counter() - start < 0.5
         assert outcome.status != "invalid"
     assert any("too long" in r for r in grade_text("word " * 5000, spec).review_reasons)
 
