@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from grader.escape import inline_code
 from grader.formula.checking.domain import NO_VARIABLES
 from grader.formula.checking.equivalence import Values, Verdict, compare, fingerprint
 from grader.formula.reading.read import (
@@ -174,6 +175,11 @@ def _grade(answer: str, reference: str, spec: FormulaSpec, constants, max_score:
     elif ignored:
         feedback.append(ignored)
         review.append(f"formula read without the words next to it: {', '.join(stu.ignored)}")
+    if stu.others:  # more than one formula: the one graded may not be the one meant, or the answer hedges
+        shown = ", ".join(inline_code(o) for o in stu.others[:3])
+        feedback.append(f"Your answer has more than one formula; I graded {inline_code(stu.text)} and not {shown}. "
+                        "A person will check which one you meant.")
+        review.append(f"the answer has several formulas; graded {stu.text!r}, not {', '.join(map(repr, stu.others[:3]))}")
     if verdict.rule != "exact":
         feedback.append(f"Numbers were compared {_rule_sentence(spec)}.")
     elif verdict.verdict == "not_equivalent" and "." in stu.text and any(c.isdigit() for c in stu.text):

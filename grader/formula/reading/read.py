@@ -55,6 +55,7 @@ class ReadOk:
     lhs: str | None = None
     span: tuple[int, int] = (0, 0)  # where the formula is in the answer
     ignored: tuple[str, ...] = ()  # words next to the formula that could change it and were not read
+    others: tuple[str, ...] = ()  # other formulas in the answer, not graded (see `_one_of_spans`)
     ok: bool = field(default=True, init=False)
 
     @property
@@ -208,16 +209,22 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
     candidates = _candidates(src, spec, names)
     results: list[tuple[int, int, ReadResult]] = []
     first_error: ReadError | None = None
+    spans: list[ReadOk] = []  # math spans that read, when the part takes one formula (not find_in_text)
     for order, (cand, in_math) in enumerate(candidates):
         res = _read_candidate(cand, spec, names, consts, text, check)
         if isinstance(res, ReadError):
             first_error = first_error or res
             continue
         if not spec.find_in_text:
-            return _with_words(res, text, lhs_side=bool(res.lhs))
+            if not in_math:
+                return _with_words(res, text, lhs_side=bool(res.lhs))
+            spans.append(res)
+            continue
         if _initial_condition(res, spec):
             continue  # `h_0 = 0` states where the recurrence starts; it is not the answer
         results.append((_rank(res, spec, in_math), order, res))
+    if spans:
+        return _one_of_spans(spans, text)
     if results:
         results.sort(key=lambda r: (r[0], -r[1]))
         return _with_words(results[0][2], text, lhs_side=bool(results[0][2].lhs))
@@ -234,6 +241,21 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
     if first_error is None:
         return ReadError("There is no formula here.", 0, text, no_formula=True)
     return first_error
+
+
+_BARE = re.compile(r"^\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?$|^[0-9]+$")
+
+
+def _one_of_spans(spans: list[ReadOk], text: str) -> ReadOk:
+    """The formula of an answer with several math spans (candidates come last span first). A span that is only
+    a name or a number (`for all $x$`, `let $n$ be ...`) names something; the answer is the last span that
+    is more. Other spans that read as other formulas are kept in `others`: a person sees that the answer
+    holds more than one formula, so neither a hedge (`$a$ or $b$`) nor a misplaced pick is a silent verdict."""
+    full = [r for r in spans if not _BARE.match(r.latex.replace(" ", ""))] or spans
+    chosen = full[0]
+    others = tuple(dict.fromkeys(r.text for r in full[1:] if r.key != chosen.key))
+    chosen = _with_words(chosen, text, lhs_side=bool(chosen.lhs))
+    return replace(chosen, others=others) if others else chosen
 
 
 def _with_words(res: ReadOk, text: str, lhs_side: bool) -> ReadOk:
