@@ -31,7 +31,7 @@ from grader.formula.checking.arithmetic import AtEdge, Env, NoPattern, Undefined
 from grader.formula.checking.bounds import read_formula
 from grader.formula.reading.read import ReadOk, exact_constants
 from grader.formula.spec import INTEGER_DOMAINS, FormulaSpec, complex_mode, spec_key
-from grader.formula.checking.proof import prove_equal
+from grader.formula.checking.proof import prove_equal, rational_poles
 from grader.formula.reading.tree import walk
 
 MIN_POINTS = 6
@@ -239,6 +239,17 @@ def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction]
         return Verdict("not_equivalent", f"the first formula is undefined for {where} ({why}), where the second "
                        "is defined", "counterexample", agree, where, undefined=str(why), rule=rule)
     constant = not _has_variables(a) and not _has_variables(b)
+    if agree >= MIN_POINTS and any(n.kind in ("inv", "pow") for n in walk(a.node)):
+        pole = _unsampled_pole(a, b, spec, consts)  # a zero of a denominator that no sample point hit
+        if pole is not None:
+            p, why, removable = pole
+            where = f"{p.describe()} ({why})"
+            if removable:
+                return Verdict("equivalent", f"they agree at all {agree} sample points; the first formula has no "
+                               f"value at the isolated point {where}, where the second has one", "sampling", agree,
+                               isolated=where, rule=rule)
+            return Verdict("not_equivalent", f"the first formula is undefined for {where}, where the second is "
+                           "defined", "counterexample", agree, p.describe(), undefined=why, rule=rule)
     if agree >= MIN_POINTS or (constant and agree >= 1):
         symbolic = not spec.sequences and a.recurrence is None and b.recurrence is None
         if prove and symbolic and prove_equal(a.node, b.node, _domains(spec), consts):
@@ -304,6 +315,38 @@ def _isolated(undefined: list[tuple[int, Undefined]], agree: int, a: ReadOk, b: 
         if not any(_tends_to(a, fa, p, sign, reals, va_ref, spec, consts) for sign in (1, -1)):
             return False
     return True
+
+
+_REAL_DOMAINS = {"real": lambda v: True, "positive_real": lambda v: v > 0, "nonnegative_real": lambda v: v >= 0}
+
+
+def _unsampled_pole(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts) -> tuple[Point, str, bool] | None:
+    """A zero of the answer's denominator that the sample points missed, where the reference has a value:
+    (the point, why the answer has none there, whether it is removable). One real variable, no constraints."""
+    if spec.sequences or spec.constraints or len(spec.variables) != 1 or a.recurrence is not None:
+        return None
+    (name, var), = spec.variables.items()
+    inside = _REAL_DOMAINS.get(var.domain)
+    if inside is None:
+        return None
+    fa, fb = compiled(a.node), compiled(b.node)
+    for root in rational_poles(a.node, name, _domains(spec), consts)[:4]:
+        if not inside(root):
+            continue
+        p = Point({name: root}, {})
+        try:
+            target = value_at(b, p, spec, consts, fb)
+        except (Undefined, CheckFailure, ArithmeticError, ValueError, TypeError):
+            continue  # the reference has no value there either
+        try:
+            value_at(a, p, spec, consts, fa)
+            continue  # the answer has a value there after all (the factor cancels in its own evaluation)
+        except Undefined as why:
+            removable = any(_tends_to(a, fa, p, sign, [name], target, spec, consts) for sign in (1, -1))
+            return p, str(why), removable
+        except (CheckFailure, ArithmeticError, ValueError, TypeError):
+            continue
+    return None
 
 
 def _tends_to(a: ReadOk, fa, p: Point, sign: int, reals: list[str], target, spec: FormulaSpec, consts) -> bool:

@@ -89,3 +89,32 @@ def _budget(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, old)
+
+
+MAX_POLE_DEGREE = 8  # denominators searched for rational zeros: polynomials up to this degree
+
+
+def rational_poles(node: Node, variable: str, domains: dict[str, str], constants: dict[str, Fraction]) -> list[Fraction]:
+    """Rational zeros of the formula's denominator in its one variable: where it may have no value though
+    random sample points never land there (`\\frac{x^2-4}{x-2}` at 2). Empty when sympy cannot tell in time."""
+    if not provable(node):
+        return []
+    import sympy as sp
+
+    try:
+        with _budget(PROOF_BUDGET_S):
+            expr = to_sympy(node, domains, constants)
+            x = next((s for s in expr.free_symbols if s.name == variable), None)
+            if x is None or expr.free_symbols - {x}:
+                return []
+            den = sp.denom(sp.together(expr))
+            if not den.is_polynomial(x):
+                return []
+            poly = sp.Poly(den, x)
+            if poly.degree() < 1 or poly.degree() > MAX_POLE_DEGREE or not poly.domain.is_QQ and not poly.domain.is_ZZ:
+                return []
+            return sorted(Fraction(int(r.p), int(r.q)) for r in poly.ground_roots())
+    except _OutOfTime:
+        return []
+    except Exception:  # noqa: BLE001 - a failed search finds no point, never a crash
+        return []
