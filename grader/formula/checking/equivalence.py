@@ -289,7 +289,12 @@ def _same_when_precise(a: ReadOk, b: ReadOk, p: Point, spec: FormulaSpec, consts
 
 
 def _has_variables(f: ReadOk) -> bool:
-    return f.recurrence is not None or any(n.kind in ("var", "idx") for n in walk(f.node))
+    """Whether the formula has a free name: the index of a `\\sum` or `\\prod` is bound, not a variable."""
+    if f.recurrence is not None:
+        return True
+    nodes = list(walk(f.node))
+    bound = {n.args[0] for n in nodes if n.kind in ("sum", "prod") and isinstance(n.args[0], str)}
+    return any(n.kind == "idx" or (n.kind == "var" and n.args[0] not in bound) for n in nodes)
 
 
 NEAR = ar.MP.mpf(2) ** -90  # how close to an isolated point its neighbours are taken
