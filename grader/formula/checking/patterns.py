@@ -252,6 +252,8 @@ def _count(templates, leaves, starts, steps, head, tail, p: int, value: Valuer) 
             elif q != g:
                 ok = False
                 break
+        if ok and r == 0 and g == -1 and len(tail) == 1:
+            return 0  # the last term is one step before the first (`1 + r + ... + r^{n-1}` at n = 0): an empty sum
         if not ok or g is None or not (isinstance(g, Fraction) and g.denominator == 1 and g >= 0):
             continue
         n_terms = int(g) * p + r + 1
