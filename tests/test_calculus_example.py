@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from grader.check import check_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
