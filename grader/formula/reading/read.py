@@ -219,6 +219,8 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
             if not in_math:
                 return _with_words(res, text, lhs_side=bool(res.lhs))
             spans.append(res)
+            if len(spans) >= MAX_SPANS:
+                break
             continue
         if _initial_condition(res, spec):
             continue  # `h_0 = 0` states where the recurrence starts; it is not the answer
@@ -243,6 +245,7 @@ def _read(text: str, spec: FormulaSpec, constants: dict | None, check: BoundsChe
     return first_error
 
 
+MAX_SPANS = 20  # math spans read in one answer: an answer of thousands of `$a$` stays cheap
 _BARE = re.compile(r"^\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?$|^[0-9]+$")
 
 
