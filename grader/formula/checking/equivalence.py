@@ -239,7 +239,7 @@ def compare(a: ReadOk, b: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction]
         return Verdict("not_equivalent", f"the first formula is undefined for {where} ({why}), where the second "
                        "is defined", "counterexample", agree, where, undefined=str(why), rule=rule)
     constant = not _has_variables(a) and not _has_variables(b)
-    if agree >= MIN_POINTS and any(n.kind in ("inv", "pow") for n in walk(a.node)):
+    if agree >= MIN_POINTS and any(_divides(n) for n in walk(a.node)):
         pole = _unsampled_pole(a, b, spec, consts)  # a zero of a denominator that no sample point hit
         if pole is not None:
             p, why, removable = pole
@@ -320,6 +320,16 @@ def _isolated(undefined: list[tuple[int, Undefined]], agree: int, a: ReadOk, b: 
         if not any(_tends_to(a, fa, p, sign, reals, va_ref, spec, consts) for sign in (1, -1)):
             return False
     return True
+
+
+def _divides(n) -> bool:
+    """A division, or a power whose exponent is a negative number: where a denominator can vanish."""
+    if n.kind == "inv":
+        return True
+    if n.kind != "pow":
+        return False
+    e = n.args[1]
+    return e.kind != "num" or e.args[0] < 0
 
 
 _REAL_DOMAINS = {"real": lambda v: True, "positive_real": lambda v: v > 0, "nonnegative_real": lambda v: v >= 0}

@@ -95,26 +95,29 @@ MAX_POLE_DEGREE = 8  # denominators searched for rational zeros: polynomials up 
 
 
 def rational_poles(node: Node, variable: str, domains: dict[str, str], constants: dict[str, Fraction]) -> list[Fraction]:
-    """Rational zeros of the formula's denominator in its one variable: where it may have no value though
-    random sample points never land there (`\\frac{x^2-4}{x-2}` at 2). Empty when sympy cannot tell in time."""
+    """Rational zeros of the formula's denominators in its one variable: where it may have no value though
+    random sample points never land there (`\\frac{x^2-4}{x-2}` at 2). Each denominator is taken from the
+    tree as written, since sympy would cancel `(x-2)/(x-2)` before it could be seen. Empty when sympy cannot
+    tell in time."""
     if not provable(node):
         return []
     import sympy as sp
 
+    bases = [n.args[0] for n in walk(node) if n.kind == "inv" or (
+        n.kind == "pow" and n.args[1].kind == "num" and n.args[1].args[0] < 0)]
+    roots: set[Fraction] = set()
     try:
         with _budget(PROOF_BUDGET_S):
-            expr = to_sympy(node, domains, constants)
-            x = next((s for s in expr.free_symbols if s.name == variable), None)
-            if x is None or expr.free_symbols - {x}:
-                return []
-            den = sp.denom(sp.together(expr))
-            if not den.is_polynomial(x):
-                return []
-            poly = sp.Poly(den, x)
-            if poly.degree() < 1 or poly.degree() > MAX_POLE_DEGREE or not poly.domain.is_QQ and not poly.domain.is_ZZ:
-                return []
-            return sorted(Fraction(int(r.p), int(r.q)) for r in poly.ground_roots())
+            for base in bases[:8]:
+                den = to_sympy(base, domains, constants)
+                x = next((s for s in den.free_symbols if s.name == variable), None)
+                if x is None or den.free_symbols - {x} or not den.is_polynomial(x):
+                    continue
+                poly = sp.Poly(den, x)
+                if 1 <= poly.degree() <= MAX_POLE_DEGREE and (poly.domain.is_QQ or poly.domain.is_ZZ):
+                    roots.update(Fraction(int(r.p), int(r.q)) for r in poly.ground_roots())
     except _OutOfTime:
-        return []
+        pass
     except Exception:  # noqa: BLE001 - a failed search finds no point, never a crash
-        return []
+        pass
+    return sorted(roots)
