@@ -258,12 +258,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
                 frac_digits = 2
             if kind == "SQRT" and _next_char(text, j) == "[":
                 kind = "ROOT"
-            if kind in _OPENERS:
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise ReadFailure(f"The formula is nested too deeply (more than {MAX_NESTING} levels).", at(i))
-            elif kind in _CLOSERS:
-                depth -= 1
+            depth = _nest(kind, depth, at(i))
             toks.append(_tok(kind, cmd, at(i), at(j)))
             i = j
             continue
@@ -338,12 +333,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
         if kind is None:
             what = "character" if c.isprintable() else "invisible character"
             raise ReadFailure(f"I can't read the {what} `{c}` in a formula.", at(i))
-        if kind in _OPENERS:
-            depth += 1
-            if depth > MAX_NESTING:
-                raise ReadFailure(f"The formula is nested too deeply (more than {MAX_NESTING} levels).", at(i))
-        elif kind in _CLOSERS:
-            depth -= 1
+        depth = _nest(kind, depth, at(i))
         toks.append(_tok(kind, c, at(i), at(i + 1)))
         i += 1
     return product_ellipses(toks) if any(t.type == "ELLIPSIS" for t in toks) else toks
@@ -428,3 +418,14 @@ def _split_with_function(word: str, known: list[str]) -> list[str] | None:
             if head is not None:
                 return [*head, f]
     return None
+
+
+def _nest(kind: str, depth: int, where: int) -> int:
+    """The bracket depth after a token of `kind`, refused past MAX_NESTING, so no deep tree is built."""
+    if kind in _OPENERS:
+        depth += 1
+        if depth > MAX_NESTING:
+            raise ReadFailure(f"The formula is nested too deeply (more than {MAX_NESTING} levels).", where)
+    elif kind in _CLOSERS:
+        depth -= 1
+    return depth
