@@ -17,6 +17,7 @@ from grader.batch.journal import Journal
 from grader.batch.overrides import Decision, Overrides
 from grader.batch.runner import STATE_DIR
 from grader.batch.stats import ClassStats
+from grader.escape import visible
 from grader.mathml import reading_html
 
 MAX_NAMES = 60
@@ -53,9 +54,21 @@ class Item:
 
     def page(self) -> dict[str, Any]:
         """The item as the page's data: plain values, and the reading as sanitised MathML."""
-        data = {k: v for k, v in self.__dict__.items() if k not in ("key", "digest")}
+        data = {k: _shown(v) for k, v in self.__dict__.items() if k not in ("key", "digest")}
         data["reading_html"] = str(reading_html(self.reading)) if self.reading else ""
         return data
+
+
+def _shown(value: Any) -> Any:
+    """Every string the page shows with its bidi and zero-width characters spelled out (the page sets them as
+    text, so they are never markup, but they could still reorder what the TA reads)."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
 
 
 def _id(*parts: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 import zlib
@@ -12,21 +11,13 @@ from pathlib import Path
 import pytest
 
 from grader.batch import run_batch
+from review.cdp import browser_path
 from synth import generate_class
 
 BAR_RGB = (0x3B, 0x6E, 0xA8)  # svg.chart .bar in the report's stylesheet
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--host-resolver-rules=MAP * ~NOTFOUND"]  # the page must need no network
-
-
-def _browser() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no chromium on this machine (`apt-get install chromium`; .ci/run installs it when it can)")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +35,7 @@ def _run(browser: str, report: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_dom_has_every_figure_with_its_bars(report, hw3):
-    proc = _run(_browser(), report, "--dump-dom")
+    proc = _run(browser_path(), report, "--dump-dom")
     dom = proc.stdout.decode("utf-8")
     assert proc.returncode == 0 and "</html>" in dom, proc.stderr.decode()[-2000:]
     figures = re.findall(r'<figure class="chart-figure" id="([^"]+)" data-bins="(\d+)">(.*?)</figure>', dom, re.S)
@@ -92,7 +83,7 @@ def _pixels(png: bytes) -> tuple[int, int, int, bytes]:
 
 def test_the_page_renders_its_histograms(report):
     shot = report.parent / "shot.png"
-    proc = _run(_browser(), report, f"--screenshot={shot}", "--window-size=900,700")
+    proc = _run(browser_path(), report, f"--screenshot={shot}", "--window-size=900,700")
     assert shot.is_file(), proc.stderr.decode()[-2000:]
     width, height, bpp, data = _pixels(shot.read_bytes())
     bar = sum(1 for i in range(0, len(data), bpp) if tuple(data[i:i + 3]) == BAR_RGB)

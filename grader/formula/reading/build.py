@@ -388,15 +388,21 @@ class _Builder:
             return Node("call", ("log2", arg), tok.start_pos, arg.end)
         return Node("call", ("logb", base, arg), tok.start_pos, arg.end)
 
-    def _frac(self, t: Tree, scope) -> Node:
-        num = self.build(t.children[1], scope)
-        den = self.build(t.children[2], scope)
+    def _quotient(self, t: Tree, scope, num_at: int, den_at: int) -> Node:
+        num = self.build(t.children[num_at], scope)
+        den = self.build(t.children[den_at], scope)
         s, e = _span(t)
         return Node("mul", (num, Node("inv", (den,), den.start, den.end)), s, e)
 
-    def _binom(self, t: Tree, scope) -> Node:
+    def _binomial(self, t: Tree, scope, n_at: int, k_at: int) -> Node:
         s, e = _span(t)
-        return Node("call", ("binomial", self.build(t.children[1], scope), self.build(t.children[2], scope)), s, e)
+        return Node("call", ("binomial", self.build(t.children[n_at], scope), self.build(t.children[k_at], scope)), s, e)
+
+    def _frac(self, t: Tree, scope) -> Node:
+        return self._quotient(t, scope, 1, 2)
+
+    def _binom(self, t: Tree, scope) -> Node:
+        return self._binomial(t, scope, 1, 2)
 
     def _sqrt(self, t: Tree, scope) -> Node:
         s, e = _span(t)
@@ -410,15 +416,11 @@ class _Builder:
         return Node("pow", (arg, Node("mul", (one, Node("inv", (index,), index.start, index.end)),
                                       index.start, index.end)), s, e)
 
-    def _choose(self, t: Tree, scope) -> Node:
-        s, e = _span(t)
-        return Node("call", ("binomial", self.build(t.children[1], scope), self.build(t.children[3], scope)), s, e)
+    def _choose(self, t: Tree, scope) -> Node:  # `{n \\choose k}`
+        return self._binomial(t, scope, 1, 3)
 
-    def _over(self, t: Tree, scope) -> Node:
-        num = self.build(t.children[1], scope)
-        den = self.build(t.children[3], scope)
-        s, e = _span(t)
-        return Node("mul", (num, Node("inv", (den,), den.start, den.end)), s, e)
+    def _over(self, t: Tree, scope) -> Node:  # `{a \\over b}`
+        return self._quotient(t, scope, 1, 3)
 
     def _floor(self, t: Tree, scope) -> Node:
         s, e = _span(t)

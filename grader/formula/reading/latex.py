@@ -47,6 +47,12 @@ def _num(v: Fraction) -> tuple[str, int]:
     return f"{sign}\\frac{{{abs(v.numerator)}}}{{{v.denominator}}}", (_MUL if not sign else _NEG)
 
 
+# Functions written around their one argument, and logarithms with a fixed base.
+_ENCLOSED = {"floor": ("\\left\\lfloor ", " \\right\\rfloor"), "ceil": ("\\left\\lceil ", " \\right\\rceil"),
+             "sqrt": ("\\sqrt{", "}"), "abs": ("\\left|", "\\right|")}
+_LOGS = {"log2": "2", "log10": "10"}
+
+
 def _r(node: Node) -> tuple[str, int]:
     k, a = node.kind, node.args
     if k == "num":
@@ -103,18 +109,11 @@ def _r(node: Node) -> tuple[str, int]:
         f, args = a[0], [_r(x)[0] for x in a[1:]]
         if f == "binomial":
             return f"\\binom{{{args[0]}}}{{{args[1]}}}", _ATOM
-        if f == "floor":
-            return f"\\left\\lfloor {args[0]} \\right\\rfloor", _ATOM
-        if f == "ceil":
-            return f"\\left\\lceil {args[0]} \\right\\rceil", _ATOM
-        if f == "sqrt":
-            return f"\\sqrt{{{args[0]}}}", _ATOM
-        if f == "abs":
-            return f"\\left|{args[0]}\\right|", _ATOM
-        if f == "log2":
-            return f"\\log_{{2}}{_paren(args[0])}", _ATOM
-        if f == "log10":
-            return f"\\log_{{10}}{_paren(args[0])}", _ATOM
+        if f in _ENCLOSED:
+            left, right = _ENCLOSED[f]
+            return f"{left}{args[0]}{right}", _ATOM
+        if f in _LOGS:
+            return f"\\log_{{{_LOGS[f]}}}{_paren(args[0])}", _ATOM
         if f == "perm":
             return f"P{_paren(', '.join(args))}", _ATOM
         if f in _NAMED:
