@@ -3,7 +3,7 @@
     .venv/bin/python tests/bench/bench_text.py            # figures
     .venv/bin/python tests/bench/bench_text.py --errors   # plus every answer the engine misjudges by > 2 points
     .venv/bin/python tests/bench/bench_text.py -v         # plus every answer
-    .venv/bin/python tests/bench/bench_text.py --corpus-errors   # plus the corpus answers misjudged by >= 2 points
+    .venv/bin/python tests/bench/bench_text.py --corpus-errors   # plus the corpus's tuning answers misjudged by >= 2 points
 
 The labelled answers (tests/text/labelled_answers.yaml) were scored by a TA before the rubric was written; the
 rubric was then tuned on them. The held-out answers (tests/text/heldout_answers.yaml) were written and scored
