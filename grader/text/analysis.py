@@ -20,6 +20,7 @@ from grader.text.normalise import (
     negation_cancelled,
     prepare,
     tokenise,
+    word_stem,
 )
 
 # A run of this many keywords with nothing between them is a dump, not a list written without commas.
@@ -29,6 +30,9 @@ _ITEM_SEPARATORS = re.compile(r"[,;:\n\u2022]|\s-\s|\(")
 
 # Verbs that deny what follows them: after a phrase's own negator they reverse it ("does not avoid scanning").
 _DENYING_STEMS = frozenset({"avoid", "prevent", "stop", "ceas", "refus", "elimin", "remov"})
+
+# Between a negator and a statement, these end the negator's reach where a denial would take points away.
+_COORDINATORS = frozenset({"and", "plus"})
 
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
@@ -82,6 +86,10 @@ class Analysis:
             if token.stem not in spec.stems and token.stem not in spec.synonyms:
                 for stem in spec.typo_stems(token.word):
                     self._index.setdefault(stem, []).append(pos)
+            # "pre-emption" is also the word "preemption", indexed where its second part stands.
+            if pos and self.content[pos - 1] == i - 1 and _hyphenated(self.text, self.tokens[i - 1], token):
+                joined = word_stem(self.tokens[i - 1].word + token.word)
+                self._index.setdefault(spec.synonyms.get(joined, joined), []).append(pos)
         # Phrase stem -> content positions of the answer's WordNet near-synonyms of it (loose matches only).
         self._near: dict[str, list[int]] = {}
         if spec.near:
@@ -188,7 +196,7 @@ class Analysis:
         negated = (
             claim.negatable
             and self.spec.spec.match.negation
-            and any(self.negated(i, i, set(), window=self._window(claim)) for i in where)
+            and any(self.negated(i, i, set(), window=self._window(claim), sure=not claim.costs) for i in where)
         )
         evidence = " \u2026 ".join(self.display[self.tokens[i].start : self.tokens[i].end] for i in where)
         return Occurrence("denied" if negated else "hit", where[0], where[-1], negated, None, False, evidence, near=near)
@@ -225,9 +233,12 @@ class Analysis:
         match = self.spec.spec.match
         return match.misconception_window if claim.costs else match.negation_window
 
-    def negated(self, first: int, last: int, own: set[int], own_text: bool = False, window: int = 2) -> bool:
+    def negated(
+        self, first: int, last: int, own: set[int], own_text: bool = False, window: int = 2, sure: bool = True
+    ) -> bool:
         """A negator inside the span (not one the phrase itself contains) or at most `window` content words
-        before it, same clause."""
+        before it, same clause. With `sure` (a denial that takes points away), an "and" ends the negator's reach:
+        in "no preemption and hold and wait" the "no" is about preemption only."""
         tokens = self.tokens
         for i in range(first, last + 1):
             if tokens[i].negator and i not in own and not own_text and not negation_cancelled(tokens, i):
@@ -236,6 +247,8 @@ class Analysis:
         seen = 0
         i = first - 1
         while i >= 0 and seen < window and tokens[i].clause == clause:
+            if sure and tokens[i].word in _COORDINATORS:
+                return False
             if tokens[i].negator and not negation_cancelled(tokens, i):
                 return True
             if not tokens[i].stop:
@@ -309,8 +322,12 @@ class Analysis:
         window = self._window(claim)
         if swap:
             window = max(window, self.spec.spec.match.misconception_window)
+        # A denial of a concept takes points away; of a misconception or a swap it spares them, so it may reach further.
+        sure = not (claim.costs or swap)
         negated = (
-            claim.negatable and self.spec.spec.match.negation and self.negated(first, last, own, own_text, window=window)
+            claim.negatable
+            and self.spec.spec.match.negation
+            and self.negated(first, last, own, own_text, window=window, sure=sure)
         )
         if not claim.about or subject is None or subject in claim.about:
             verdict: Verdict = "denied" if negated else "hit"
@@ -329,6 +346,8 @@ class Analysis:
                 if self.tokens[i].negator:
                     start = min(start, i)
                     break
+        if start and _hyphenated(self.text, self.tokens[start - 1], self.tokens[start]):
+            start -= 1  # quote the whole hyphenated word
         evidence = self.display[self.tokens[start].start : self.tokens[last].end]
         return Occurrence(
             verdict,
@@ -396,6 +415,11 @@ class Analysis:
     @property
     def content_words(self) -> int:
         return len(self.content)
+
+
+def _hyphenated(text: str, a: Token, b: Token) -> bool:
+    """Whether two tokens are the parts of one hyphenated word ("pre-emption", "semi-permeable")."""
+    return b.start == a.end + 1 and text[a.end] == "-" and a.word.isalpha() and b.word.isalpha()
 
 
 def _nearest(

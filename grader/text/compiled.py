@@ -63,17 +63,33 @@ class CompiledSpec:
             return hit
         options = self.spec.match
         found: frozenset[str] = frozenset()
-        if options.typos and len(word) >= options.fuzzy_min_length and word.isalpha():
+        short = options.fuzzy_min_length - 1
+        if options.typos and len(word) >= short and word.isalpha():
             limit = 1 if len(word) <= 8 else 2
             matches = process.extract(
                 word, self.fuzzy_words, scorer=OSA.distance, score_cutoff=limit, limit=None
             )
             # The first letter must agree: typos rarely hit it, and it keeps encoder/decoder apart.
-            found = frozenset(self.vocabulary[m[0]] for m in matches if m[0][0] == word[0] and m[1] > 0)
+            found = frozenset(
+                self.vocabulary[m[0]]
+                for m in matches
+                if m[0][0] == word[0] and m[1] > 0 and _fair_typo(word, m[0], options.fuzzy_min_length)
+            )
         if len(self._typos) > 100_000:
             self._typos.clear()
         self._typos[word] = found
         return found
+
+
+def _fair_typo(word: str, meant: str, min_length: int) -> bool:
+    """Whether `word` may be a typo of the rubric word `meant` (one edit apart). Both words of `min_length`
+    letters or more; or, one letter shorter and not a word WordNet knows, a letter left out of a longer word ("degre", "slowr") or two letters
+    swapped ("tabel"): the slips a short word shows, where a changed letter often makes another word (dense/sense)."""
+    if len(word) >= min_length and len(meant) >= min_length:
+        return True
+    if len(word) == min_length - 1 and lexicon.known(word) is False:  # "large" is a word, not a slip for "larger"
+        return len(meant) == len(word) + 1 or (len(meant) == len(word) and sorted(meant) == sorted(word))
+    return False
 
 
 def phrase_tokens(text: str) -> list[tuple[Token, bool]]:
@@ -162,7 +178,7 @@ def _build(spec: TextSpec) -> CompiledSpec:
     stems |= frozenset(s for ps in subjects.values() for p in ps for s in p.stems)
     prefixes = tuple(sorted({s[1:] for s in stems if s.startswith("*")}))
     near = _near_synonyms(spec, synonyms) if spec.near_synonyms else {}
-    fuzzy_words = sorted(w for w in vocabulary if len(w) >= spec.match.fuzzy_min_length and w.isalpha())
+    fuzzy_words = sorted(w for w in vocabulary if len(w) >= spec.match.fuzzy_min_length - 1 and w.isalpha())
     return CompiledSpec(
         spec=spec,
         claims=claims,

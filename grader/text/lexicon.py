@@ -150,6 +150,21 @@ def near_synonyms(word: str) -> frozenset[str]:
         return frozenset()
 
 
+@lru_cache(maxsize=16384)
+def known(word: str) -> bool | None:
+    """Whether WordNet has `word` (or a base form of it) in any part of speech; None when WordNet is not installed."""
+    files = _files()
+    if files is None:
+        return None
+    word = word.lower()
+    if len(word) > _MAX_WORD or not _WORD.fullmatch(word):
+        return False
+    try:
+        return any(files.offsets(pos, form) for pos in _POS for form in _base_forms(word, pos))
+    except (ValueError, IndexError):
+        return None
+
+
 def _near(files: _Files, word: str) -> frozenset[str]:
     best: tuple[int, str, list[int]] | None = None
     for pos in _POS:

@@ -40,6 +40,7 @@ NEGATORS = frozenset(
     """not no never without cannot none neither nor lack lacks lacking lacked fail fails failed failing unable
     absent nothing nobody""".split()
 )
+_FAIL = frozenset({"fail", "fails", "failed", "failing"})
 # "not only contextual but also deep" asserts both: these words right after a negator cancel it.
 _NEGATION_CANCELLERS = frozenset({"only", "just", "merely", "simply", "matter"})
 
@@ -214,6 +215,10 @@ def tokenise(text: str) -> list[Token]:
                 clause += 1
             word, word_stem, stop, negator = _word_info(word)
             tokens.append(Token(word, word_stem, wstart, wend, sentence, clause, stop, negator))
+    # "fails to converge" denies; "if it fails, it is rolled back" only names a failure.
+    for k, t in enumerate(tokens):
+        if t.word in _FAIL and (k + 1 == len(tokens) or tokens[k + 1].word != "to"):
+            tokens[k] = t._replace(stem=stem(t.word), negator=False)
     return tokens
 
 
@@ -248,6 +253,11 @@ def _word_info(raw: str) -> tuple[str, str, bool, bool]:
     # All negators match each other: the phrase "no notion of similarity" also matches "does not have any
     # notion of similarity" and "without a notion of similarity".
     return word, "not" if negator else stem(word), word in STOPWORDS, negator
+
+
+def word_stem(raw: str) -> str:
+    """The stem a lower-case word is matched on (as in its Token)."""
+    return _word_info(raw)[1]
 
 
 def normalised(tokens: list[Token]) -> str:
