@@ -81,7 +81,7 @@ class Analysis:
             token = self.tokens[i]
             self._index.setdefault(spec.synonyms.get(token.stem, token.stem), []).append(pos)
             for prefix in spec.prefixes:
-                if token.word.startswith(prefix):
+                if token.word.startswith(prefix) or spec.prefix_typo(token.word, prefix):
                     self._index.setdefault(f"*{prefix}", []).append(pos)
             if token.stem not in spec.stems and token.stem not in spec.synonyms:
                 for stem in spec.typo_stems(token.word):

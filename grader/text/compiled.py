@@ -80,6 +80,20 @@ class CompiledSpec:
         self._typos[word] = found
         return found
 
+    def prefix_typo(self, word: str, prefix: str) -> bool:
+        """Whether `word` is a misspelling of a word starting with `prefix` ("fualts" for "fault*",
+        "acknowlegement" for "acknowledg*"): one edit in its first letters, the first letter right, the prefix
+        of five letters or more, and the word not one WordNet knows ("stimulate" is not "simulat*")."""
+        options = self.spec.match
+        if not options.typos or len(prefix) < options.fuzzy_min_length - 1 or len(word) < len(prefix) - 1:
+            return False
+        if word[0] != prefix[0] or not word.isalpha():
+            return False
+        n = len(prefix)
+        if not any(OSA.distance(word[:k], prefix) == 1 for k in (n - 1, n, n + 1)):
+            return False
+        return lexicon.known(word) is False
+
 
 def _fair_typo(word: str, meant: str, min_length: int) -> bool:
     """Whether `word` may be a typo of the rubric word `meant` (one edit apart). Both words of `min_length`

@@ -261,10 +261,15 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     if penalty - order_lost > 0 and base >= 0.75 * points:
         reasons.append("many concepts found together with wrong statements")
     if spec.second_opinion:
-        # Compared with what the rubric found for sure: points from loose statements are themselves a guess.
+        # Compared with what the rubric found for sure: points from loose statements are themselves a guess. A
+        # low score the rubric can explain (a misconception stated, a statement said of the wrong subject) is not
+        # second-guessed by its likeness to the reference: wrong answers share the reference's words too.
         sure = max(score - loose_points, 0.0)
         examples = [(e.answer, e.score) for e in spec.scored]
-        reasons += second_opinion(analysis.tokens, score, points, reference, examples, sure=sure)
+        explained = any(verdicts[m.id].hit for m in spec.misconceptions) or any(
+            verdicts[c.id].swapped is not None for c in spec.concepts
+        )
+        reasons += second_opinion(analysis.tokens, score, points, None if explained else reference, examples, sure=sure)
     if unattributed and not keyword_list:
         reasons.append(f"credited without knowing which subject it was said of: {', '.join(unattributed)}")
 
