@@ -185,13 +185,15 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
         lost = 0.0
         if not in_order:
             said = ", ".join(c for _, c in sorted(seq, key=lambda x: x[0].first))  # type: ignore[union-attr]
-            if len({analysis.tokens[f].sentence for f in firsts}) == 1:
+            # A penalty needs a list of the sequence: one sentence naming three of its concepts (or all, if
+            # fewer). Two stages, one of them named later in a description, may be no list at all.
+            if len({analysis.tokens[f].sentence for f in firsts}) == 1 and len(seq) >= min(3, len(order.concepts)):
                 lost = order.penalty
                 penalty += lost
                 order_lost += lost
                 wrong.append(f"The order is not right: it is {order.label} (you wrote them as {said}).")
             else:
-                reasons.append(f"concepts of {order.id} stated out of order ({said}) across sentences")
+                reasons.append(f"concepts of {order.id} stated out of order ({said}), not as a list")
         items.append(
             ItemResult(
                 id=order.id, label=order.label, points=-lost, max_points=0.0, hit=in_order, penalty=True,

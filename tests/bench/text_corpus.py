@@ -37,9 +37,12 @@ SETS = {"corpus": ("questions.yaml", "answers.yaml"), "fresh": ("fresh_questions
 
 
 def load_corpus(name: str = "corpus") -> tuple[dict[str, dict], list[dict]]:
-    questions_file, answers_file = SETS[name]
-    questions = {q["id"]: q for q in yaml.safe_load((CORPUS / questions_file).read_text())}
-    answers = yaml.safe_load((CORPUS / answers_file).read_text())
+    """The questions (by id) and answers of one set, or of both (`name="both"`)."""
+    questions: dict[str, dict] = {}
+    answers: list[dict] = []
+    for questions_file, answers_file in SETS.values() if name == "both" else [SETS[name]]:
+        questions |= {q["id"]: q for q in yaml.safe_load((CORPUS / questions_file).read_text())}
+        answers += yaml.safe_load((CORPUS / answers_file).read_text())
     return questions, answers
 
 
@@ -256,12 +259,13 @@ def print_corpus(corpus_errors: bool = False) -> None:
         ("corpus", "held-out questions (never tuned on)", True),
         ("corpus", "all", None),
         ("fresh", "second held-out set, four more subjects (never tuned on)", None),
+        ("both", "everything outside HW3: the corpus and the second set", None),
     )
     for corpus, name, which in splits:
         questions, _ = load_corpus(corpus)
         ids = [q for q, v in questions.items() if which is None or v["held_out"] is which]
         r = evaluate(which, corpus)
-        files = ", ".join(SETS[corpus])
+        files = ", ".join(f for pair in (SETS.values() if corpus == "both" else [SETS[corpus]]) for f in pair)
         print(f"== {name}: {len(r['answers'])} answers to {len(ids)} questions (tests/text/corpus/: {files})")
         print(r["engine"].row("rubric engine"))
         print(r["overlap"].row("stemmed word overlap"))
