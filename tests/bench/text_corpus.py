@@ -1,5 +1,6 @@
 """Agreement of the free-text engine with hand scores on the scored corpus (tests/text/corpus): eleven questions
-from four courses that are not HW3, 242 answers scored 0-5 by hand before the engine was run on them.
+from four courses that are not HW3, 242 answers scored 0-5 by hand before the engine was run on them; and a
+second held-out set (fresh_*.yaml) of four questions from four more subjects, 52 answers, never tuned on.
 
 Printed by tests/bench/bench_text.py, in one run: Pearson r, RMSE and quadratic weighted kappa of
 - the engine, with the corpus rubrics;
@@ -31,8 +32,10 @@ CORPUS = HERE.parent / "text" / "corpus"
 POINTS = 5.0
 
 
-# The scored corpus, and a second held-out set from four more subjects (written, scored and committed before
-# the engine was first run on it): first run r 0.000, RMSE 0.00, QWK 0.000.
+# The scored corpus, and a second held-out set from four more subjects (chemistry, economics, networking, history
+# of science: written, scored and committed before the engine was first run on it, never tuned on). First run on
+# it: r 0.738, RMSE 1.58, QWK 0.655, engine mean 1.68 against the humans' 2.58, 26.9% flagged, 5 of the 7 answers
+# off by 3 or more flagged, no false full mark, 3 false zeros.
 SETS = {"corpus": ("questions.yaml", "answers.yaml"), "fresh": ("fresh_questions.yaml", "fresh_answers.yaml")}
 
 

