@@ -34,6 +34,18 @@ _DENYING_STEMS = frozenset({"avoid", "prevent", "stop", "ceas", "refus", "elimin
 # Between a negator and a statement, these end the negator's reach where a denial would take points away.
 _COORDINATORS = frozenset({"and", "plus"})
 
+# Opposites whose order carries the meaning of a phrase ("from low to high"), by stem, each way.
+_OPPOSITE_PAIRS = (
+    "low high", "lower higher", "less more", "fewer more", "small large", "smaller larger", "few many",
+    "dilute concentrated", "increase decrease", "rise fall", "before after", "first last", "inside outside",
+    "in out", "up down", "cold hot", "slow fast", "slower faster", "weak strong", "min max", "minimum maximum",
+    "left right", "parent child", "input output", "source destination", "sender receiver", "client server",
+)
+_OPPOSITE = frozenset(
+    (word_stem(a), word_stem(b)) for pair in _OPPOSITE_PAIRS for a, b in [pair.split(), pair.split()[::-1]]
+)
+_OPPOSITE_WORDS = frozenset(a for a, _ in _OPPOSITE)
+
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
 _OVERLAP = 100
@@ -165,8 +177,11 @@ class Analysis:
     def loose(self, claim: CompiledClaim) -> list[Occurrence]:
         """Occurrences of a claim stated loosely: all the words of one of its phrases within one sentence, in any
         order and at any distance, each word as written or as a WordNet near-synonym (see `CompiledSpec.near`),
-        at least one of them as written. A phrase of one word is never stated loosely: it has no context."""
-        out: list[Occurrence] = []
+        at least one of them as written. A phrase of one word is never stated loosely: it has no context. A
+        sentence with all the words of one of the phrases but two opposites the other way round ("from high to
+        low solute concentration") states the claim reversed: no phrase is stated loosely there."""
+        candidates: list[tuple[Phrase, int, dict[str, tuple[int, bool]]]] = []
+        reversed_in: set[int] = set()
         for phrase in claim.phrases:
             wanted = set(phrase.stems)
             if len(wanted) < 2:
@@ -180,15 +195,21 @@ class Analysis:
                         found = by_sentence.setdefault(self.tokens[i].sentence, {})
                         if stem not in found or (found[stem][1] and not via_near):
                             found[stem] = (i, via_near)
-            for found in by_sentence.values():
+            for sentence, found in by_sentence.items():
                 if len(found) != len(wanted):
                     continue
-                near = tuple(
-                    sorted((self.tokens[i].word, self.spec.near[self.tokens[i].stem][s]) for s, (i, v) in found.items() if v)
-                )
-                if len(near) == len(wanted):  # at least one word as the rubric wrote it
-                    continue
-                out.append(self._judge_loose(claim, sorted(i for i, _ in found.values()), near))
+                if _reversed_opposites(phrase.stems, found):
+                    reversed_in.add(sentence)
+                else:
+                    candidates.append((phrase, sentence, found))
+        out: list[Occurrence] = []
+        for phrase, sentence, found in candidates:
+            near = tuple(
+                sorted((self.tokens[i].word, self.spec.near[self.tokens[i].stem][s]) for s, (i, v) in found.items() if v)
+            )
+            if sentence in reversed_in or len(near) == len(found):  # at least one word as the rubric wrote it
+                continue
+            out.append(self._judge_loose(claim, sorted(i for i, _ in found.values()), near))
         return out
 
     def _judge_loose(self, claim: CompiledClaim, where: list[int], near: tuple[tuple[str, str], ...] = ()) -> Occurrence:
@@ -415,6 +436,15 @@ class Analysis:
     @property
     def content_words(self) -> int:
         return len(self.content)
+
+
+def _reversed_opposites(stems: tuple[str, ...], found: dict[str, tuple[int, bool]]) -> bool:
+    """Whether two opposite words of a phrase ("low ... high") stand in the answer the other way round: the
+    loose statement of "from low to high concentration" must not be "from high to low"."""
+    ends = [s for s in stems if s in _OPPOSITE_WORDS]
+    return any(
+        (a, b) in _OPPOSITE and found[a][0] > found[b][0] for k, a in enumerate(ends) for b in ends[k + 1 :]
+    )
 
 
 def _hyphenated(text: str, a: Token, b: Token) -> bool:
