@@ -56,6 +56,11 @@ CONTRAST_WORDS = frozenset({"unlike", "than", "compared", "opposed", "contrast",
 
 _CONTRACTIONS = {
     "can't": "can not", "cannot": "can not", "won't": "will not", "shan't": "shall not", "ain't": "is not",
+    # Written without the apostrophe, as students often do.
+    "cant": "can not", "wont": "will not", "dont": "do not", "doesnt": "does not", "didnt": "did not",
+    "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not", "hasnt": "has not",
+    "havent": "have not", "hadnt": "had not", "couldnt": "could not", "wouldnt": "would not",
+    "shouldnt": "should not", "mustnt": "must not", "neednt": "need not",
 }
 
 # Whole-word UK -> US folds that the suffix rules below do not cover.
