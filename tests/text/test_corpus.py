@@ -74,11 +74,11 @@ def test_engine_beats_word_overlap_and_the_plain_matcher(figures: dict, which: s
 
 def test_engine_holds_the_line(figures: dict) -> None:
     """The figures reached, with or without WordNet installed."""
-    # Reached (all 242 answers): r 0.751, RMSE 1.33, QWK 0.675 with WordNet, r 0.718, RMSE 1.43, QWK 0.628
+    # Reached (all 242 answers): r 0.760, RMSE 1.31, QWK 0.687 with WordNet, r 0.721, RMSE 1.42, QWK 0.630
     # without; earlier 0.737, 1.37, 0.650 (0.711, 1.45, 0.617), and before that 0.682, 1.49, 0.591.
     engine = figures["all"]["engine"]
-    assert engine.pearson >= 0.71
-    assert engine.rmse <= 1.44
+    assert engine.pearson >= 0.715
+    assert engine.rmse <= 1.43
     assert engine.qwk >= 0.62
     # The second held-out set (52 answers): r 0.745, RMSE 1.55, QWK 0.670 (0.738, 1.59, 0.655 without WordNet;
     # first run, before any engine change: 0.738, 1.58, 0.655).
