@@ -12,6 +12,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import snowballstemmer
+from rapidfuzz.distance import OSA
+
+from grader.text import lexicon
 
 # Answers longer than this are cut before matching (and the outcome is flagged): bounds the work per answer.
 MAX_CHARS = 8000
@@ -41,6 +44,7 @@ NEGATORS = frozenset(
     absent nothing nobody""".split()
 )
 _FAIL = frozenset({"fail", "fails", "failed", "failing"})
+_LONG_NEGATORS = ("nothing", "without", "neither", "nobody")
 # "not only contextual but also deep" asserts both: these words right after a negator cancel it.
 _NEGATION_CANCELLERS = frozenset({"only", "just", "merely", "simply", "matter"})
 
@@ -254,10 +258,19 @@ def _split_contraction(raw: str, start: int) -> list[tuple[str, int, int]]:
 def _word_info(raw: str) -> tuple[str, str, bool, bool]:
     """(folded word, stem, stopword?, negator?) of a lower-case word."""
     word = fold_word(raw)
-    negator = word in NEGATORS
+    negator = word in NEGATORS or _misspelt_negator(word)
     # All negators match each other: the phrase "no notion of similarity" also matches "does not have any
     # notion of similarity" and "without a notion of similarity".
     return word, "not" if negator else stem(word), word in STOPWORDS, negator
+
+
+def _misspelt_negator(word: str) -> bool:
+    """A slip in a long negator ("notihng", "witout") that is no English word (WordNet installed): it negates."""
+    if len(word) < 6 or not word.isalpha() or not any(
+        n[0] == word[0] and OSA.distance(word, n) == 1 for n in _LONG_NEGATORS
+    ):
+        return False
+    return lexicon.known(word) is False
 
 
 def word_stem(raw: str) -> str:
