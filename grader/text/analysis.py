@@ -22,6 +22,7 @@ from grader.text.normalise import (
     tokenise,
     word_stem,
 )
+from grader.text.wording import hyphenated, reversed_opposites
 
 # A run of this many keywords with nothing between them is a dump, not a list written without commas.
 STRUNG = 8
@@ -33,18 +34,6 @@ _DENYING_STEMS = frozenset({"avoid", "prevent", "stop", "ceas", "refus", "elimin
 
 # Between a negator and a statement, these end the negator's reach where a denial would take points away.
 _COORDINATORS = frozenset({"and", "plus"})
-
-# Opposites whose order carries the meaning of a phrase ("from low to high"), by stem, each way.
-_OPPOSITE_PAIRS = (
-    "low high", "lower higher", "less more", "fewer more", "small large", "smaller larger", "few many",
-    "dilute concentrated", "increase decrease", "rise fall", "before after", "first last", "inside outside",
-    "in out", "up down", "cold hot", "slow fast", "slower faster", "weak strong", "min max", "minimum maximum",
-    "left right", "parent child", "input output", "source destination", "sender receiver", "client server",
-)
-_OPPOSITE = frozenset(
-    (word_stem(a), word_stem(b)) for pair in _OPPOSITE_PAIRS for a, b in [pair.split(), pair.split()[::-1]]
-)
-_OPPOSITE_WORDS = frozenset(a for a, _ in _OPPOSITE)
 
 # Regular expressions run on sentences, and on windows of this many characters within longer ones.
 _CHUNK = 600
@@ -99,7 +88,7 @@ class Analysis:
                 for stem in spec.typo_stems(token.word):
                     self._index.setdefault(stem, []).append(pos)
             # "pre-emption" is also the word "preemption", indexed where its second part stands.
-            if pos and self.content[pos - 1] == i - 1 and _hyphenated(self.text, self.tokens[i - 1], token):
+            if pos and self.content[pos - 1] == i - 1 and hyphenated(self.text, self.tokens[i - 1], token):
                 joined = word_stem(self.tokens[i - 1].word + token.word)
                 self._index.setdefault(spec.synonyms.get(joined, joined), []).append(pos)
         # Phrase stem -> content positions of the answer's WordNet near-synonyms of it (loose matches only).
@@ -198,7 +187,7 @@ class Analysis:
             for sentence, found in by_sentence.items():
                 if len(found) != len(wanted):
                     continue
-                if _reversed_opposites(phrase.stems, found):
+                if reversed_opposites(phrase.stems, found):
                     reversed_in.add(sentence)
                 else:
                     candidates.append((phrase, sentence, found))
@@ -367,7 +356,7 @@ class Analysis:
                 if self.tokens[i].negator:
                     start = min(start, i)
                     break
-        if start and _hyphenated(self.text, self.tokens[start - 1], self.tokens[start]):
+        if start and hyphenated(self.text, self.tokens[start - 1], self.tokens[start]):
             start -= 1  # quote the whole hyphenated word
         evidence = self.display[self.tokens[start].start : self.tokens[last].end]
         return Occurrence(
@@ -436,20 +425,6 @@ class Analysis:
     @property
     def content_words(self) -> int:
         return len(self.content)
-
-
-def _reversed_opposites(stems: tuple[str, ...], found: dict[str, tuple[int, bool]]) -> bool:
-    """Whether two opposite words of a phrase ("low ... high") stand in the answer the other way round: the
-    loose statement of "from low to high concentration" must not be "from high to low"."""
-    ends = [s for s in stems if s in _OPPOSITE_WORDS]
-    return any(
-        (a, b) in _OPPOSITE and found[a][0] > found[b][0] for k, a in enumerate(ends) for b in ends[k + 1 :]
-    )
-
-
-def _hyphenated(text: str, a: Token, b: Token) -> bool:
-    """Whether two tokens are the parts of one hyphenated word ("pre-emption", "semi-permeable")."""
-    return b.start == a.end + 1 and text[a.end] == "-" and a.word.isalpha() and b.word.isalpha()
 
 
 def _nearest(

@@ -96,9 +96,10 @@ class CompiledSpec:
 
 
 def _fair_typo(word: str, meant: str, min_length: int) -> bool:
-    """Whether `word` may be a typo of the rubric word `meant` (one edit apart). Both words of `min_length`
-    letters or more; or, one letter shorter and not a word WordNet knows, a letter left out of a longer word ("degre", "slowr") or two letters
-    swapped ("tabel"): the slips a short word shows, where a changed letter often makes another word (dense/sense)."""
+    """Whether `word` may be a typo of the rubric word `meant` (one edit apart): both words of `min_length`
+    letters or more; or, one letter shorter and no word WordNet knows, a letter left out of a longer word
+    ("degre", "slowr") or two letters swapped ("tabel"), the slips a short word shows, where a changed letter
+    often makes another word (dense/sense)."""
     if len(word) >= min_length and len(meant) >= min_length:
         return True
     if len(word) == min_length - 1 and lexicon.known(word) is False:  # "large" is a word, not a slip for "larger"

@@ -222,8 +222,8 @@ def tokenise(text: str) -> list[Token]:
                 or (tokens[-1].word in ("and", "or") and word in _PRONOUNS)
             ):
                 clause += 1
-            word, word_stem, stop, negator = _word_info(word)
-            tokens.append(Token(word, word_stem, wstart, wend, sentence, clause, stop, negator))
+            word, stemmed, stop, negator = _word_info(word)
+            tokens.append(Token(word, stemmed, wstart, wend, sentence, clause, stop, negator))
     # "fails to converge" denies; "if it fails, it is rolled back" only names a failure.
     for k, t in enumerate(tokens):
         if t.word in _FAIL and (k + 1 == len(tokens) or tokens[k + 1].word != "to"):

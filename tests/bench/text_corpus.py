@@ -212,6 +212,7 @@ def evaluate(held_out: bool | None = None, name: str = "corpus") -> dict[str, ob
         "flagged": sum(o.needs_review for o in outcomes) / len(outcomes),
         "false_full": sum(1 for p, t in zip(engine, truth) if p >= POINTS and t <= 2.5),
         "false_zero": sum(1 for p, t in zip(engine, truth) if p == 0 and t >= 2.5),
+        "silent_zero": sum(1 for o, t in zip(outcomes, truth) if o.score == 0 and t >= 2.5 and not o.needs_review),
         "ablations": {},
     }
     for name, change in ABLATIONS.items():
@@ -280,7 +281,7 @@ def print_corpus(corpus_errors: bool = False) -> None:
         print(
             f"  off by >= 3 points: {r['big_errors']}, flagged {r['big_flagged']}; "
             f"answers flagged: {r['flagged']:.1%}; false full marks (human <= 2.5): {r['false_full']}; "
-            f"false zeros (human >= 2.5): {r['false_zero']}"
+            f"false zeros (human >= 2.5): {r['false_zero']}, {r['silent_zero']} of them not flagged"
         )
     if corpus_errors:
         r = evaluate(False)  # the tuning questions only: the held-out ones are not for reading while tuning
