@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass, field
 
 from grader.escape import inline_code
-from grader.submission.converted import Converted
+from grader.submission.converted import Converted, Scan
+from grader.submission.pdf.ocr import find_tesseract
 from grader.submission.pdf.pages import PageLines, join_pages
-from grader.submission.pdf.worker import MAX_PAGES
+from grader.submission.pdf.worker import MAX_PAGES, SCANNED_GLYPHS, SCANNED_SHARE
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TIMEOUT = 20.0  # seconds of wall clock for the whole document
@@ -73,19 +74,53 @@ def _converted(run: _Run, shown: str) -> Converted:
         if page["capped"]:
             notes.append(f"Page {page['index'] + 1} of {shown} holds more text than a homework page; only its beginning was read.")
     text = join_pages([PageLines(p["height"], p["lines"]) for p in run.read])
-    review = _review(run.read, shown)
+    scan = _scan(run.read)
+    review = _review(run.read, scan)
+    if scan is not None:
+        notes.append(f"{shown} has no text layer on {_pages([p for p in run.read if _scanned(p)])}: I read "
+                     f"{'it' if len(run.read) == 1 else 'them'} with OCR (confidence {scan.confidence:.0f}%). Text "
+                     "answers read this way are graded for now and checked by a person; formulas are graded by a "
+                     "person.")
     if run.read and not text.strip() and review is None:
         notes.append(f"{shown} holds no text.")
-    return Converted(text if text.strip() else "", "PDF", notes, review=review, layout_math=bool(text.strip()))
+    return Converted(text if text.strip() else "", "PDF", notes, review=review, layout_math=bool(text.strip()),
+                     scan=scan)
 
 
-def _review(pages: list[dict], shown: str) -> str | None:
+def _scanned(page: dict) -> bool:
+    return page["glyphs"] < SCANNED_GLYPHS and page["image_share"] > SCANNED_SHARE
+
+
+def _pages(pages: list[dict]) -> str:
+    listed = ", ".join(str(p["index"] + 1) for p in pages[:10]) + (" and more" if len(pages) > 10 else "")
+    return f"page{'s' if len(pages) > 1 else ''} {listed}"
+
+
+def _scan(pages: list[dict]) -> Scan | None:
+    """What OCR read from the scanned pages, when it read anything."""
+    read = [p for p in pages if p.get("ocr")]
+    if not read:
+        return None
+    words = sum(p["ocr"]["words"] for p in read)
+    confidence = sum(p["ocr"]["confidence"] * p["ocr"]["words"] for p in read) / max(words, 1)
+    return Scan(confidence, {line["text"].strip(): line["confidence"] for p in read for line in p["lines"]})
+
+
+def _review(pages: list[dict], scan: Scan | None) -> str | None:
     """Why a person must grade this PDF: pages that are pictures of text, or text that cannot be decoded."""
     glyphs = sum(p["glyphs"] for p in pages)
-    if pages and glyphs < 20 and any(p["image_share"] > 0.2 for p in pages):
+    scanned = [p for p in pages if _scanned(p)]
+    unread = [p for p in scanned if not p.get("ocr")]
+    if scan is not None:
+        many = len(scanned) > 1
+        also = f" ({_pages(unread)} could not be read at all)" if unread else ""
+        return (f"{_pages(scanned).capitalize()} of this PDF ha{'ve' if many else 's'} no text layer (scanned or "
+                f"photographed) and {'were' if many else 'was'} read by OCR with confidence {scan.confidence:.0f}%"
+                f"{also}, so a person will check it.")
+    if pages and glyphs < SCANNED_GLYPHS and scanned:
         return NO_TEXT_LAYER
-    scanned = [p["index"] + 1 for p in pages if p["glyphs"] < 20 and p["image_share"] > 0.2]
     if scanned:
+        scanned = [p["index"] + 1 for p in scanned]
         listed = ", ".join(str(n) for n in scanned[:10]) + (" and more" if len(scanned) > 10 else "")
         return (f"Page{'s' if len(scanned) > 1 else ''} {listed} of this PDF ha{'ve' if len(scanned) > 1 else 's'} "
                 "no text layer (scanned or photographed), so a person will grade it.")
@@ -100,7 +135,8 @@ def _run_worker(data: bytes) -> _Run:
         path = os.path.join(folder, "submission.pdf")
         with open(path, "wb") as handle:
             handle.write(data)
-        command = [sys.executable, "-m", "grader.submission.pdf.worker", path, str(MEMORY_MB), str(int(TIMEOUT) + 1)]
+        command = [sys.executable, "-m", "grader.submission.pdf.worker", path, str(MEMORY_MB), str(int(TIMEOUT) + 1),
+                   find_tesseract() or ""]
         process = subprocess.Popen(command, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL)
         try:

@@ -17,6 +17,6 @@ done
 
 pandoc "$root/submissions_example/ada_markdown/answers.md" -o "$here/ada_pandoc.pdf"
 
-pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 -f 1 -l 1 "$here/ada_pdflatex.pdf" "$work/page"
+pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 "$here/ada_pdflatex.pdf" "$work/page"
 "$python" "$here/image_pdf.py" "$work"/page*.jpg "$here/ada_scan.pdf"
 ls -l "$here"/*.pdf
