@@ -101,6 +101,25 @@ LAYOUTS = [
 ]
 
 
+def _page(columns: list[list[str]], x: list[float], top: float = 700) -> list[Glyph]:
+    """Lines of text in columns starting at `x`, 14 points apart, as a typesetter draws them."""
+    return [g for column, left in zip(columns, x) for k, text in enumerate(column) for g in _word(text, left, top - 14 * k)]
+
+
+_LEFT = [f"left{k}" + "x" * 20 for k in range(8)]
+_RIGHT = [f"right{k}" + "y" * 19 for k in range(6)]
+LAYOUTS += [
+    ("two columns: the left one first", _page([_LEFT, _RIGHT], [72, 222]), [], "\n".join(_LEFT + _RIGHT)),
+    ("a title over both columns stays on top", _word("Title", 200, 730) + _page([_LEFT, _RIGHT], [72, 222]), [],
+     "\n".join(["Title", *_LEFT, *_RIGHT])),
+    # One column whose lines end before the middle, and a label far right: no gutter with columns beside it.
+    ("short lines and a date on the right are one column",
+     _page([[f"short{k}" for k in range(8)], ["2026"]], [72, 400]), [], "short0 2026\n" + "\n".join(f"short{k}" for k in range(1, 8))),
+    ("a gutter with too few lines is not looked for", _page([_LEFT[:3], _RIGHT[:3]], [72, 222]), [],
+     "\n".join(f"{a} {b}" for a, b in zip(_LEFT[:3], _RIGHT[:3]))),
+]
+
+
 @pytest.mark.parametrize("name,glyphs,rules,expected", LAYOUTS, ids=[c[0] for c in LAYOUTS])
 def test_layout_of_hand_made_geometry(name, glyphs, rules, expected):
     assert "\n".join(line.text for line in lay_out(glyphs, rules)) == expected

@@ -18,6 +18,8 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
+from grader.submission.pdf.columns import split_columns
+
 # Fonts that set math: TeX's math italic, symbols and extension fonts (Computer Modern, Latin Modern, AMS,
 # Euler, STIX), OpenType math fonts (Cambria Math, the unicode-math fonts) and the Symbol font.
 _MATH_FONT = re.compile(r"cmmi|cmsy|cmex|msam|msbm|eufm|rsfs|lmmath|lmmi|lmsy|lmex|math|symbol|stix|cmbsy|cmmib", re.I)
@@ -105,6 +107,8 @@ def make_glyph(char: str, box: tuple[float, float, float, float], base: float, s
                space_before: bool = False, index: int = -1) -> Glyph | None:
     """A glyph from what the PDF library reports, its character normalised; None for an invisible one."""
     x0, x1, y0, y1 = box
+    if char == "\x02":  # pdfium's mark for a hyphen that ends a line: the page joiner decides about it
+        char = "-"
     if _EXTENSION_FONT.search(font) and char in _EXTENSION:
         char = _EXTENSION[char]
         base = (y0 + y1) / 2 - 0.25 * size  # extension glyphs hang from their origin: centre them on the axis
@@ -132,9 +136,15 @@ def body_size(glyphs: list[Glyph]) -> float:
 
 
 def lay_out(glyphs: list[Glyph], rules: list[Rule]) -> list[Line]:
-    """The page's lines, top to bottom, each rendered to text with its math as `$...$`."""
+    """The page's lines in reading order (top to bottom, a left column before the right one), each rendered
+    to text with its math as `$...$`."""
     glyphs = [g for g in glyphs if g.x1 >= g.x0 and g.y1 >= g.y0]
     size = body_size(glyphs)
+    return [line for block, block_rules in split_columns(glyphs, rules, size)
+            for line in _lay_out_block(block, block_rules, size)]
+
+
+def _lay_out_block(glyphs: list[Glyph], rules: list[Rule], size: float) -> list[Line]:
     glyphs, rules = _rules_from_characters(glyphs, rules, size)
     glyphs = _build_fractions(glyphs, rules, size)
     glyphs = _build_operators(glyphs, size)
