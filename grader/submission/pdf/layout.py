@@ -461,7 +461,7 @@ def _join_pieces(pieces: list[_Piece]) -> tuple[str, bool]:
     return "".join(out).strip(), found
 
 
-_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)")
+ITEM_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)")
 
 
 def _label_length(pieces: list[_Piece]) -> int:
@@ -469,7 +469,7 @@ def _label_length(pieces: list[_Piece]) -> int:
     text = ""
     for k, piece in enumerate(pieces[:6]):
         if k and piece.space:
-            return k if _LABEL.fullmatch(text) else 0
+            return k if ITEM_LABEL.fullmatch(text) else 0
         text += piece.text
     return 0
 

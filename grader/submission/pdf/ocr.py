@@ -27,8 +27,9 @@ CPU_SECONDS = 4  # a letter page at 200 dpi takes about 1 s
 TOTAL_SECONDS = 8.0  # wall clock for the whole document's OCR, within the 10 s a file may take to read
 MEMORY_BYTES = 1024 * 1024 * 1024
 MAX_OUTPUT = 2 * 1024 * 1024
-# A line that is only a part's label ("2.1", "Question 4", "4.3)") is a heading: OCR gives no font sizes.
-_LABEL = re.compile(r"(?:(?:question|problem|exercise|part|q)\s*)?\d{1,2}(?:\.\d{1,2}){0,2}[.:)]?", re.I)
+# A line that is only a part's label ("1", "2.1", "Question 4") is a heading: OCR gives no font sizes. An
+# item's label ("3.", "3)") is not: TeX sets it alone above an item that starts with a display formula.
+_LABEL = re.compile(r"(?:(?:question|problem|exercise|part|q)\s*)?\d{1,2}(?:\.\d{1,2}){0,2}:?", re.I)
 
 
 @dataclass

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from grader.submission.pdf.layout import ITEM_LABEL
+
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:/|of|von|de|sur)\s*\d{1,4})?[\W_]*$", re.I)
 _HYPHENS = ("-", "\u00ad", "\u2010", "\x02")
 _WORD_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-\u00ad\u2010\x02]$")
@@ -72,6 +74,9 @@ def _text(lines: list[dict]) -> str:
     for line in lines:
         text = line["text"]
         level = line.get("heading", 0)
+        if out and not level and ITEM_LABEL.fullmatch(out[-1]) and text.startswith("$"):
+            out[-1] += " " + text  # an item that starts with a display formula: TeX sets its label a line above
+            continue
         if out and not level and _continues_formula(out[-1], text):
             out[-1] = out[-1][:-1] + text[1:]  # a formula broken over two lines after an operator is one
             continue
