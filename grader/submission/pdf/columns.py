@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from grader.submission.pdf.layout import Glyph, Rule
+    from grader.submission.pdf.glyphs import Glyph, Rule
 
 _PAD = 0.3  # of the body size on each side of a glyph: a gap narrower than 0.6 em is a word space
 _MAX_CROSSING = 0.15  # share of the lines that may cross the gutter (titles, page numbers, wide formulas)

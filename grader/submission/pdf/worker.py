@@ -20,7 +20,8 @@ from dataclasses import asdict
 
 from grader.sandbox import die_with_parent, limit_memory
 from grader.submission.pdf import ocr
-from grader.submission.pdf.layout import Glyph, Rule, lay_out, make_glyph
+from grader.submission.pdf.glyphs import Glyph, Rule, make_glyph
+from grader.submission.pdf.layout import lay_out
 
 MAX_PAGES = 60  # a homework is a few pages; the rest of a 10,000-page file is not read
 MAX_GLYPHS_PER_PAGE = 20_000  # a dense page holds about 5,000
