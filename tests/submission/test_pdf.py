@@ -96,6 +96,8 @@ LAYOUTS = [
      [], "$\\frac{a+b}{c}$"),
     ("an underline is not a fraction", _word("Answer", 100, 700) + _word("next", 100, 686), [Rule(100, 130, 698, 698.6)],
      "Answer\nnext"),
+    ("an accent over a letter", _word("¯", 100.5, 706) + _word("x", 100, 700, font="CMMI10") + _word("=1", 106, 700), [],
+     "$\\bar{x} = 1$"),
     ("small text far below is a line of its own", _word("body", 100, 700) + _word("note", 100, 680, 7), [],
      "body\nnote"),
 ]

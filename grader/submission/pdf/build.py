@@ -2,14 +2,15 @@
 
 A rule with a numerator above and a denominator below is a fraction (innermost first, so nested fractions
 work), a rule on top of a radical sign is a square root, small glyphs over and under a big operator are
-its limits, a line of dashes between two lines is a fraction bar typed on the keyboard.
+its limits, a line of dashes between two lines is a fraction bar typed on the keyboard, and an accent over
+a letter is `\\bar{x}` or `\\hat{p}`.
 """
 
 from __future__ import annotations
 
 import statistics
 
-from grader.submission.pdf.glyphs import BIG_OPERATORS, Glyph, Rule, combined, replace
+from grader.submission.pdf.glyphs import ACCENTS, BIG_OPERATORS, Glyph, Rule, combined, math_text, replace
 from grader.submission.pdf.lines import group_rows, render_math
 
 
@@ -89,13 +90,14 @@ def _radical(glyphs: list[Glyph], rule: Rule, size: float) -> Glyph | None:
 
 
 def build_operators(glyphs: list[Glyph], size: float) -> list[Glyph]:
-    """A big operator with small glyphs over and under it (or beside its top and bottom): its limits."""
+    """A big operator with small glyphs over and under it (or beside its top and bottom, in a formula set in
+    a line of text, where `k=1` runs on to the right of the operator): its limits."""
     for op in [g for g in glyphs if g.text in BIG_OPERATORS and not g.built]:
         centre = (op.y0 + op.y1) / 2
-        near = [g for g in glyphs if g is not op and g.size < 0.9 * op.size and op.x0 - 0.3 * size <= g.x0 <= op.x1 + 0.3 * size]
+        near = [g for g in glyphs if g is not op and g.size < 0.9 * op.size and op.x0 - 0.3 * size <= g.x0 <= op.x1 + 4 * size]
         upper = [g for g in near if g.y0 >= centre and g.y0 <= op.y1 + 0.6 * size]
         lower = [g for g in near if g.y1 <= centre and g.y1 >= op.y0 - 0.6 * size]
-        upper, lower = _script_run(upper, size), _script_run(lower, size)
+        upper, lower = _script_run(upper, op, size), _script_run(lower, op, size)
         if not upper and not lower:
             continue
         text = BIG_OPERATORS[op.text]
@@ -104,16 +106,17 @@ def build_operators(glyphs: list[Glyph], size: float) -> list[Glyph]:
         if upper:
             text += f"^{{{render_math(upper, size)}}}"
         limits = combined(text, [op, *upper, *lower], op.size, base=op.base)
-        limits.x0, limits.x1 = op.x0, op.x1
+        limits.x0 = op.x0
         glyphs = replace(glyphs, [op, *upper, *lower], limits)
     return glyphs
 
 
-def _script_run(candidates: list[Glyph], size: float) -> list[Glyph]:
-    """Limits are one row: the candidates on the baseline nearest the operator, and touching each other."""
-    if not candidates:
+def _script_run(candidates: list[Glyph], op: Glyph, size: float) -> list[Glyph]:
+    """Limits are one row: glyphs on one baseline, touching each other, the first over or beside the operator."""
+    starts = [g for g in candidates if g.x0 <= op.x1 + 0.3 * size]
+    if not starts:
         return []
-    base = statistics.median(g.base for g in candidates)
+    base = statistics.median(g.base for g in starts)
     row = sorted((g for g in candidates if abs(g.base - base) <= 0.3 * size), key=lambda g: g.x0)
     run = row[:1]
     for g in row[1:]:
@@ -121,3 +124,19 @@ def _script_run(candidates: list[Glyph], size: float) -> list[Glyph]:
             break
         run.append(g)
     return run
+
+
+def build_accents(glyphs: list[Glyph], size: float) -> list[Glyph]:
+    """An accent drawn over a letter (its box above the letter's middle, centred over it) makes one glyph."""
+    for accent in [g for g in glyphs if g.text in ACCENTS]:
+        letters = [g for g in glyphs if g is not accent and not g.built and g.text.isalpha() and len(g.text) == 1
+                   and g.x0 - 1 <= accent.mid <= g.x1 + 1 and accent.y0 >= (g.y0 + g.y1) / 2
+                   and accent.y0 - g.y1 <= 0.5 * size]
+        if not letters:
+            continue
+        letter = min(letters, key=lambda g: abs(g.mid - accent.mid))
+        marked = combined(f"{ACCENTS[accent.text]}{{{math_text(letter.text).strip()}}}", [letter, accent], letter.size,
+                          base=letter.base)
+        marked.space_before = letter.space_before or accent.space_before
+        glyphs = replace(glyphs, [letter, accent], marked)
+    return glyphs

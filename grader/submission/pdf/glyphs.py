@@ -46,6 +46,9 @@ MATH_SYMBOLS = {
 }
 
 
+# Accents drawn over a letter, spacing (TeX's fonts) or combining (word processors): `\bar{x}`, `\hat{p}`.
+ACCENTS = {**dict.fromkeys("¯ˉ\u0304\u0305", "\\bar"), **dict.fromkeys("ˆ\u0302", "\\hat"), **dict.fromkeys("˜\u0303", "\\tilde"),
+           **dict.fromkeys("˙\u0307", "\\dot"), **dict.fromkeys("¨\u0308", "\\ddot"), "\u20d7": "\\vec"}
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni"))
 
 
@@ -110,7 +113,7 @@ def make_glyph(char: str, box: tuple[float, float, float, float], base: float, s
     if _EXTENSION_FONT.search(font) and char in _EXTENSION:
         char = _EXTENSION[char]
         base = (y0 + y1) / 2 - 0.25 * size  # extension glyphs hang from their origin: centre them on the axis
-    elif char in SUPERSCRIPTS or char in SUBSCRIPTS:
+    elif char in SUPERSCRIPTS or char in SUBSCRIPTS or char in ACCENTS:
         pass
     elif not char.isascii():
         char = unicodedata.normalize("NFKC", char) if char not in MATH_SYMBOLS else char
