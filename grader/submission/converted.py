@@ -7,16 +7,26 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Scan:
-    """Text read by OCR from scanned pages: each line read, with Tesseract's confidence (0-100)."""
+    """Text read by OCR from scanned pages: each line read, with Tesseract's confidence (0-100), and whether
+    every page was scanned (then every answer was read by OCR)."""
 
     confidence: float
     lines: dict[str, float] = field(default_factory=dict)
+    every_page: bool = False
 
     def confidence_of(self, answer: str) -> float | None:
-        """How sure OCR was of this answer (its lines' confidences, by length); None when OCR did not read it."""
-        found = [(len(line), self.lines[line]) for line in map(str.strip, answer.splitlines()) if line in self.lines]
+        """How sure OCR was of this answer (its lines' confidences, by length); None when OCR did not read it.
+        A line OCR read may have been joined to the next (a hyphenated word, a formula broken after `+`)."""
+        found = []
+        for line in (line.strip() for line in answer.splitlines()):
+            if line in self.lines:
+                found.append((len(line), self.lines[line]))
+            elif line:
+                found += [(len(t), c) for t, c in self.lines.items() if len(t) >= 8 and t.rstrip("-\u00ad") in line]
         total = sum(n for n, _ in found)
-        return sum(n * c for n, c in found) / total if total else None
+        if not total:
+            return self.confidence if self.every_page else None
+        return sum(n * c for n, c in found) / total
 
 
 @dataclass

@@ -128,7 +128,7 @@ def _token(name: str, element: ET.Element) -> str:
     if name == "mn":
         if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", text):
             return "".join(_symbol(c) for c in text)
-        return text
+        return text.replace(",", ".")  # one number: `1,5` is a decimal comma
     if text in _FUNCTIONS:  # `<mi>sin</mi>` (LibreOffice), `<mo>sin</mo>` (pandoc)
         return f"\\{text} "
     if name == "mo":

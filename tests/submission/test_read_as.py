@@ -88,3 +88,19 @@ def test_explain_file_says_how_a_document_was_read():
     assert proc.returncode == 0, proc.stderr
     assert "ada_bold.docx: read as a Word document; parts found: 1, 2.1" in proc.stdout
     assert "score: 10 / 10" in proc.stdout
+
+
+_SCAN_LINES = {"The encoder reads the whole source sen-": 90.0, "tence first, then the decoder writes.": 70.0,
+               "n(n+1)/2": 96.0}
+
+
+@pytest.mark.parametrize("answer, every_page, confidence", [
+    ("n(n+1)/2", False, 96.0),
+    # A word hyphenated at a line end is joined into one line: both lines OCR read still count, by length.
+    ("The encoder reads the whole source sentence first, then the decoder writes.", False, (39 * 90 + 37 * 70) / 76),
+    ("typed on a page with a text layer", False, None),
+    ("typed on a page with a text layer", True, 91.0),  # every page was scanned: OCR read every answer
+])
+def test_how_sure_ocr_was_of_an_answer(answer, every_page, confidence):
+    scan = Scan(91.0, _SCAN_LINES, every_page=every_page)
+    assert scan.confidence_of(answer) == (pytest.approx(confidence) if confidence is not None else None)

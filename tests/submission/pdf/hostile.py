@@ -114,4 +114,19 @@ def not_a_pdf() -> bytes:
     return b"PK\x03\x04 this is a zip file renamed to .pdf"
 
 
-GENERATORS = {f.__name__: f for f in (many_pages, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}
+def many_scans() -> bytes:
+    """The two-page scan 20 times over: 40 pages of pictures, more than OCR reads in one document."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(HERE / "ada_scan.pdf")
+    long = pdfium.PdfDocument.new()
+    for _ in range(20):
+        long.import_pages(source)
+    out = io.BytesIO()
+    long.save(out)
+    return out.getvalue()
+
+
+GENERATORS = {f.__name__: f for f in (many_pages, many_scans, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}
