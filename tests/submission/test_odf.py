@@ -66,3 +66,34 @@ def test_an_equation_that_cannot_be_read_sends_the_document_to_a_person():
     assert parts["4"].startswith("$\\sin")  # the other equations are still read
     assert converted.review and "1 of its equations" in converted.review
     assert "element mtable is not read" in " ".join(converted.notes)
+
+
+def _as_libreoffice(data: bytes) -> bytes:
+    """The pandoc-written .odt with its objects where LibreOffice puts them: `./Object N` links, a picture
+    of each formula beside the object in its frame, and the MathML wrapped with its StarMath source."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as copy:
+        for member in source.namelist():
+            body = source.read(member)
+            if member == "content.xml":
+                body = re.sub(rb'<draw:object xlink:href="Formula-(\d+)/"([^>]*)/>',
+                              rb'<draw:object xlink:href="./Object \1"\2/><draw:image xlink:href="./ObjectReplacements/Object \1"/>',
+                              body)
+            elif re.fullmatch(r"Formula-\d+/content\.xml", member):
+                body = re.sub(rb"(<math[^>]*>)(.*)(</math>)", rb'\1<semantics>\2<annotation encoding="StarMath 5.0">'
+                              rb"x</annotation></semantics>\3", body, flags=re.S)
+            copy.writestr(member.replace("Formula-", "Object "), body)
+    return out.getvalue()
+
+
+def test_an_odt_laid_out_as_libreoffice_writes_it_reads_the_same():
+    data = FORMULAS.read_bytes()
+    libreoffice = _as_libreoffice(data)
+    with zipfile.ZipFile(io.BytesIO(libreoffice)) as archive:
+        assert b'xlink:href="./Object 0"' in archive.read("content.xml")
+        assert b"StarMath" in archive.read("Object 0/content.xml")
+    read = read_office(libreoffice, "answers.odt")
+    assert read.review is None and read.text == read_office(data, "answers.odt").text
