@@ -99,7 +99,7 @@ def _convert(element: ET.Element, depth: int) -> str:
             raise MathMLError("a stack without a fraction bar (binomial or matrix)")
         return f"\\frac{{{args[0]}}}{{{args[1]}}}"
     if name == "msqrt":
-        return f"\\sqrt{{{''.join(args)}}}"
+        return f"\\sqrt{{{' '.join(args)}}}"
     if name == "mroot":
         return f"\\sqrt[{args[1]}]{{{args[0]}}}"
     if name in ("msup", "msub", "msubsup"):
@@ -111,12 +111,12 @@ def _convert(element: ET.Element, depth: int) -> str:
         return base + _script("_", args[1]) + _script("^", args[2])
     if name in ("munder", "mover", "munderover"):
         return _under_over(name, args, kids)
-    if name == "mfenced":
-        opens, closes = element.get("open", "("), element.get("close", ")")
-        separators = re.sub(r"\s", "", element.get("separators", ",")) or ","
-        inner = " ".join(arg + (separators[min(k, len(separators) - 1)] if k < len(args) - 1 else "")
-                        for k, arg in enumerate(args))
-        return _fence(opens) + inner + _fence(closes)
+    # mfenced: its children between the open and close characters, separated by commas (or its separators)
+    opens, closes = element.get("open", "("), element.get("close", ")")
+    separators = re.sub(r"\s", "", element.get("separators", ",")) or ","
+    inner = " ".join(arg + (_fence(separators[min(k, len(separators) - 1)]) if k < len(args) - 1 else "")
+                    for k, arg in enumerate(args))
+    return _fence(opens) + inner + _fence(closes)
 
 
 def _token(name: str, element: ET.Element) -> str:
