@@ -129,4 +129,22 @@ def many_scans() -> bytes:
     return out.getvalue()
 
 
-GENERATORS = {f.__name__: f for f in (many_pages, many_scans, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}
+def poster_scan() -> bytes:
+    """A scanned page stretched to 200 by 200 inches: rendered at 200 dpi it would be 1.6 billion pixels."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(HERE / "ada_scan.pdf")
+    page = pdf[0]
+    page.set_mediabox(0, 0, 14400, 14400)
+    for obj in page.get_objects():
+        obj.set_matrix(pdfium.PdfMatrix().scale(14400, 14400))
+    page.gen_content()
+    pdf.del_page(1)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+GENERATORS = {f.__name__: f for f in (many_pages, many_scans, poster_scan, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}
