@@ -81,7 +81,10 @@ class _Scans:
             return None
         self.done += 1
         image = os.path.join(self.folder, f"page{self.done}.pgm")
-        _, dpi = ocr.render(page, image)
+        try:
+            _, dpi = ocr.render(page, image)
+        except (MemoryError, OSError, ValueError, RuntimeError):  # pdfium cannot render it: the page stays unread
+            return None
         words = ocr.read_words(self.tesseract, image, dpi, min(ocr.PAGE_SECONDS, remaining))
         os.unlink(image)
         if not words:
