@@ -57,7 +57,9 @@ def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[str, s
     with a line saying how it was read: the TA sees what a student handing in this file would get."""
     answers = read_file(path, part_ids)
     found = [p for p in part_ids if answers.get(p)]
-    lines = [f"{path.name}: read as a {answers.kind or 'file'}; parts found: {', '.join(found) or 'none'}"]
+    kind = answers.kind or "file"
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    lines = [f"{path.name}: read as {article} {kind}; parts found: {', '.join(found) or 'none'}"]
     lines += [f"  note: {note}" for note in answers.notes]
     if answers.review:
         lines.append(f"  every part goes to review: {answers.review}")
