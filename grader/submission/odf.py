@@ -32,7 +32,8 @@ class Formulas:
 
     document: bytes
     latex: dict[str, str] = field(default_factory=dict)
-    unread: list[str] = field(default_factory=list)  # why each unread formula was not read
+    unread: list[str] = field(default_factory=list)  # why formulas were not read
+    missed: int = 0  # how many were not read
 
 
 def take_out_formulas(data: bytes) -> Formulas | None:
@@ -50,11 +51,17 @@ def take_out_formulas(data: bytes) -> Formulas | None:
             # a chart or another embedded document is not a formula
             return source if b"MathML" in source[:4096] or b"<math" in source[:4096] else None
 
+        over = 0
+
         def replace(match: re.Match[str]) -> str:
+            nonlocal over
             href = _OBJECT_HREF.search(match.group(1))
-            source = formula(href.group(1)) if href is not None and len(found.latex) < MAX_FORMULAS else None
+            source = formula(href.group(1)) if href is not None else None
             if source is None:
                 return match.group(0)
+            if len(found.latex) >= MAX_FORMULAS:
+                over += 1
+                return UNREAD
             key = f"GRADERODFMATH{len(found.latex):04d}X"
             try:
                 latex, display = mathml_to_latex(source)
@@ -63,12 +70,18 @@ def take_out_formulas(data: bytes) -> Formulas | None:
                 written = _ANNOTATION.search(source)
                 shown = f" (written as `{written.group(1).decode('utf-8', 'replace').strip()}`)" if written else ""
                 found.unread.append(f"{exc}{shown}")
+                found.missed += 1
                 found.latex[key] = UNREAD
             return key
 
         content = _FRAME.sub(replace, content)
-        if any(formula(h) is not None for h in _OBJECT_HREF.findall(content)[:50]):
+        if over:
+            found.unread.append(f"only the first {MAX_FORMULAS} equations are read; {over} more were not")
+            found.missed += over
+        left = sum(formula(h) is not None for h in _OBJECT_HREF.findall(content)[:50])
+        if left:
             found.unread.append("some equations are placed where this reader does not look for them")
+            found.missed += left
         if not found.latex and not found.unread:
             return None
         out = io.BytesIO()

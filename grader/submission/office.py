@@ -63,7 +63,7 @@ def read_office(data: bytes, name: str) -> Converted:
     if formulas.unread:
         # A formula left out would make its part read as empty or wrong: a person grades the document.
         shown = "; ".join(formulas.unread[:3]) + (" ..." if len(formulas.unread) > 3 else "")
-        count = len(formulas.unread)
+        count = formulas.missed
         converted.notes.append(f"{inline_code(name)} has {count} equation{'s' if count > 1 else ''} this grader "
                                f"could not read ({markdown_text(shown)}); a person will grade it.")
         converted.review = f"{count} of its equations (OpenDocument formula objects) could not be read"

@@ -97,3 +97,15 @@ def test_an_odt_laid_out_as_libreoffice_writes_it_reads_the_same():
         assert b"StarMath" in archive.read("Object 0/content.xml")
     read = read_office(libreoffice, "answers.odt")
     assert read.review is None and read.text == read_office(data, "answers.odt").text
+
+
+def test_an_odt_with_more_equations_than_are_read_says_so_and_goes_to_a_person(monkeypatch):
+    from grader.submission import odf
+
+    monkeypatch.setattr(odf, "MAX_FORMULAS", 4)
+    converted = read_office(FORMULAS.read_bytes(), "answers.odt")
+    parts = split_markdown(converted.text, [str(n) for n in range(1, 10)])
+    assert parts["4"].startswith("$\\sin") and parts["5"] == "[an equation that could not be read]"
+    assert converted.review == "5 of its equations (OpenDocument formula objects) could not be read"
+    assert "has 5 equations this grader could not read (only the first 4 equations are read; 5 more were not)" in (
+        " ".join(converted.notes))
