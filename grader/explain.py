@@ -57,11 +57,18 @@ def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[str, s
     with a line saying how it was read: the TA sees what a student handing in this file would get."""
     answers = read_file(path, part_ids)
     found = [p for p in part_ids if answers.get(p)]
-    lines = [f"{path.name}: read as a {answers.kind or 'file'}; parts found: {', '.join(found) or 'none'}"]
+    kind = answers.kind or "file"
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    lines = [f"{path.name}: read as {article} {kind}; parts found: {', '.join(found) or 'none'}"]
     lines += [f"  note: {note}" for note in answers.notes]
     if answers.review:
         lines.append(f"  every part goes to review: {answers.review}")
-    if answers.layout_math:
+    if answers.scan is not None:
+        confidence = answers.scan.confidence_of(answers.get(part_id) or "")
+        lines.append(f"  scanned pages were read by OCR (confidence {answers.scan.confidence:.0f}%"
+                     + (f", {confidence:.0f}% for this part" if confidence is not None else "")
+                     + "): in a submission, text is graded and flagged, and a formula goes to a person")
+    elif answers.layout_math:
         lines.append("  its math was rebuilt from the page layout: a formula that does not score in full is flagged")
     return answers.get(part_id) or "", "\n".join(lines)
 

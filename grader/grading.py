@@ -81,7 +81,10 @@ def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: 
         message = f"Your answer to this part could not be read as text. {markdown_text(answers.review)}"
         return unchecked_part(part, message, reason=answers.review)
     result = grade_part(part, answer, assignment, sandbox)
-    if answers.layout_math and result.answer:
+    confidence = answers.scan.confidence_of(answer) if answers.scan and answer else None
+    if confidence is not None:
+        result = _read_from_scan(part, result, confidence)
+    elif answers.layout_math and result.answer:
         result = _layout_read(result, answers.kind or "file")
     if answers.review:  # part of the file could not be read (scanned pages): what was read is graded, and checked
         result = result.model_copy(update={"outcomes": [
@@ -104,6 +107,26 @@ def _layout_read(result: PartResult, kind: str) -> PartResult:
                 "needs_review": True, "review_reasons": [*outcome.review_reasons, reason]})
         outcomes.append(outcome)
     return result.model_copy(update={"outcomes": outcomes})
+
+
+def _read_from_scan(part: Part, result: PartResult, confidence: float) -> PartResult:
+    """An answer OCR read from a scan: its text is graded for now, shown as read and checked by a person; a
+    formula OCR read is not checked at all (a misread script or fraction would be a silent wrong verdict)."""
+    said = (f"I read this from a scan with confidence {confidence:.0f}%: "
+            f"{inline_code(' '.join((result.answer or '').split())[:300])}")
+    outcomes = []
+    for outcome in result.outcomes:
+        if outcome.engine == "formula":
+            message = f"{said}\n\nA formula read from a scan is not checked automatically; a person will grade it."
+            outcome = outcome.model_copy(update={
+                "score": 0.0, "status": "invalid", "error": message, "feedback": [message], "needs_review": True,
+                "review_reasons": [f"the formula is in a scan (OCR confidence {confidence:.0f}%)"]})
+        else:
+            outcome = outcome.model_copy(update={
+                "feedback": [said, *outcome.feedback], "needs_review": True,
+                "review_reasons": [*outcome.review_reasons, f"the text was read by OCR (confidence {confidence:.0f}%)"]})
+        outcomes.append(outcome)
+    return combine(part, result.answer or "", outcomes)
 
 
 def _flag_unchecked(outcome: Outcome) -> Outcome:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.submission.converted import Scan
+
 # A whole file is read up to this size (Gradescope accepts large uploads; a Typora or notebook export with
 # images inlined runs to tens of megabytes). Embedded images are dropped before splitting, and each answer
 # is cut to MAX_ANSWER_CHARS, so size costs the answers that are too long, never the parts after them.
@@ -19,6 +21,7 @@ class Answers:
     `kind` names the format the answers were read from ("PDF", "LaTeX file", ...). `review`, when set, is why
     every part goes to a person instead of being graded as read (a scan without a text layer). `layout_math`
     says formulas were rebuilt from a page's layout, so one that does not read is shown as read and flagged.
+    `scan` is what OCR read from scanned pages (see `Scan.confidence_of`).
     """
 
     answers: dict[str, str] = field(default_factory=dict)
@@ -27,6 +30,7 @@ class Answers:
     kind: str | None = None
     review: str | None = None
     layout_math: bool = False
+    scan: Scan | None = None
 
     def get(self, part_id: str) -> str | None:
         text = self.answers.get(part_id)

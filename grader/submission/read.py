@@ -76,6 +76,7 @@ def read_file(path: Path, part_ids: list[str]) -> Answers:
     result.kind = None if converted.kind == "file" else converted.kind
     result.review = converted.review
     result.layout_math = converted.layout_math
+    result.scan = converted.scan
     if not converted.text.strip():
         if not converted.notes and converted.review is None:
             notes.append(f"{inline_code(name)} is empty.")

@@ -144,6 +144,8 @@ def test_run_autograder_writes_valid_results(case, installed, runs, hw3, sandbox
         assert tests[pid]["score"] == 0 and tests[pid]["extra_data"]["needs_review"]
     if "statuses" in expect:
         assert {t["extra_data"]["status"] for t in tests.values()} == set(expect["statuses"])
+    if expect.get("all_flagged"):
+        assert all(t["extra_data"]["needs_review"] and t["extra_data"]["status"] != "missing" for t in tests.values())
     if "note" in expect:
         assert expect["note"] in document["output"]
 

@@ -1,4 +1,4 @@
-"""Benchmark: reading a PDF submission, 2 pages and 30 pages, time and peak memory, by library.
+"""Benchmark: reading a PDF submission (2 pages, 30 pages, two columns, a 2-page scan), time and peak memory.
 
     .venv/bin/python tests/bench/bench_pdf.py [--runs 3]
 
@@ -6,7 +6,10 @@ Each measurement is a fresh Python process (no warm cache), median of the runs. 
 pypdfium2 (the baseline: the library alone), the grader's `read_pdf` (pypdfium2 in its limited worker,
 plus glyph geometry, math rebuilding and page joining), and PyMuPDF and pdfplumber when installed.
 Peak memory is the largest resident set of the process that parsed the PDF (for `read_pdf`, its worker).
-The 30-page file is Ada's 2-page pdflatex fixture copied 15 times, built here.
+The 30-page file is Ada's 2-page pdflatex fixture copied 15 times, built here. The two-column file is
+pdflatex's `twocolumn` class (one page). The scan (two pages of pictures at 100 dpi) has no text to extract:
+its baseline is the same OCR without the grader, pypdfium2 rendering each page at the grader's resolution
+and the `tesseract` command reading it, and its `read_pdf` row includes OCR (skipped without tesseract).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "submission" / "pdf" / "ada_pdflatex.pdf"
+TWO_COLUMNS = ROOT / "tests" / "submission" / "pdf" / "ada_twocolumn.pdf"
+SCAN = ROOT / "tests" / "submission" / "pdf" / "ada_scan.pdf"
 
 _PROLOGUE = "import json, resource, sys, time\npath = sys.argv[1]\nstart = time.perf_counter()\n"
 _EPILOGUE = (
@@ -32,6 +38,16 @@ _EPILOGUE = (
 READERS = {
     "pypdfium2 (raw text)": ("pypdfium2", "import pypdfium2 as pdfium\npdf = pdfium.PdfDocument(path)\n"
                              "text = ''.join(page.get_textpage().get_text_range() for page in pdf)\n"),
+    "render + tesseract": ("pypdfium2", "import os, subprocess, tempfile, pypdfium2 as pdfium\n"
+                           "from grader.submission.pdf.ocr import DPI\ntext = ''\n"
+                           "with tempfile.TemporaryDirectory() as d:\n"
+                           "    for k, page in enumerate(pdfium.PdfDocument(path)):\n"
+                           "        b = page.render(scale=DPI / 72, grayscale=True)\n"
+                           "        img = os.path.join(d, f'{k}.pgm')\n"
+                           "        open(img, 'wb').write(b'P5 %d %d 255\\n' % (b.width, b.height) + b''.join("
+                           "bytes(b.buffer)[r * b.stride:r * b.stride + b.width] for r in range(b.height)))\n"
+                           "        text += subprocess.run(['tesseract', img, 'stdout', '--dpi', str(DPI), 'tsv'], "
+                           "capture_output=True, env={**os.environ, 'OMP_THREAD_LIMIT': '1'}).stdout.decode()\n"),
     "grader read_pdf": ("pypdfium2", "from grader.submission.pdf import read_pdf\n"
                         "text = read_pdf(open(path, 'rb').read(), 'answers.pdf').text\n"),
     "PyMuPDF": ("fitz", "import fitz\ntext = ''.join(page.get_text() for page in fitz.open(path))\n"),
@@ -67,11 +83,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        files = {"2 pages": FIXTURE, "30 pages": build_long(Path(folder))}
+        text = [n for n in READERS if n != "render + tesseract"]
+        files = {"2 pages": (FIXTURE, text), "30 pages": (build_long(Path(folder)), text),
+                 "2 columns": (TWO_COLUMNS, text), "2p scan": (SCAN, ["render + tesseract", "grader read_pdf"])}
         print(f"{'reader':24} {'file':9} {'time ms':>8} {'peak MB':>8} {'chars':>7} {'x baseline':>10}")
-        for label, path in files.items():
+        for label, (path, names) in files.items():
             baseline = None
-            for name, (module, code) in READERS.items():
+            for name in names:
+                module, code = READERS[name]
+                if label == "2p scan" and shutil.which("tesseract") is None:
+                    print(f"{name:24} {label:9} {'(no tesseract)':>26}")
+                    continue
                 if importlib.util.find_spec(module) is None:
                     print(f"{name:24} {label:9} {'(not installed)':>26}")
                     continue

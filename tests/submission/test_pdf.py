@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from grader.submission import split_markdown
-from grader.submission.pdf import read_pdf
+from grader.submission.pdf import read_pdf, reader
 from grader.submission.pdf.layout import Glyph, Rule, lay_out
 
 HERE = Path(__file__).parent
@@ -21,7 +22,11 @@ PART_IDS = ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_pdf(case):
+def test_pdf(case, monkeypatch):
+    if case.get("ocr") is False:
+        monkeypatch.setattr(reader, "find_tesseract", lambda: None)
+    elif case.get("ocr") and reader.find_tesseract() is None:
+        pytest.skip("tesseract is not installed (Debian: tesseract-ocr)")
     if "file" in case:
         data = (HERE / "pdf" / case["file"]).read_bytes()
     else:
@@ -49,6 +54,28 @@ def test_pdf(case):
     else:
         assert converted.review is None, converted.review
     assert converted.layout_math == bool(converted.text)
+    if "confidence" in case:
+        assert converted.scan is not None and converted.scan.confidence >= case["confidence"]
+    else:
+        assert converted.scan is None
+
+
+def _fake_tesseract(folder: Path, body: str) -> str:
+    script = folder / "tesseract"
+    script.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("body", ["exec sleep 60", "exit 3", 'printf "level\\tbroken\\n5\\tx\\n" > "$2.tsv"'],
+                         ids=["hangs", "fails", "writes nonsense"])
+def test_ocr_that_hangs_or_fails_leaves_the_scan_to_a_person(tmp_path, monkeypatch, body):
+    monkeypatch.setattr(reader, "find_tesseract", lambda: _fake_tesseract(tmp_path, body))
+    started = time.monotonic()
+    converted = read_pdf((HERE / "pdf" / "ada_scan.pdf").read_bytes(), "scan.pdf")
+    assert time.monotonic() - started < reader.TIMEOUT
+    assert converted.text == "" and converted.scan is None
+    assert converted.review == reader.NO_TEXT_LAYER
 
 
 def _word(text: str, x: float, base: float, size: float = 10.0, font: str = "CMR10") -> list[Glyph]:
@@ -69,8 +96,29 @@ LAYOUTS = [
      [], "$\\frac{a+b}{c}$"),
     ("an underline is not a fraction", _word("Answer", 100, 700) + _word("next", 100, 686), [Rule(100, 130, 698, 698.6)],
      "Answer\nnext"),
+    ("an accent over a letter", _word("¯", 100.5, 706) + _word("x", 100, 700, font="CMMI10") + _word("=1", 106, 700), [],
+     "$\\bar{x} = 1$"),
     ("small text far below is a line of its own", _word("body", 100, 700) + _word("note", 100, 680, 7), [],
      "body\nnote"),
+]
+
+
+def _page(columns: list[list[str]], x: list[float], top: float = 700) -> list[Glyph]:
+    """Lines of text in columns starting at `x`, 14 points apart, as a typesetter draws them."""
+    return [g for column, left in zip(columns, x) for k, text in enumerate(column) for g in _word(text, left, top - 14 * k)]
+
+
+_LEFT = [f"left{k}" + "x" * 20 for k in range(8)]
+_RIGHT = [f"right{k}" + "y" * 19 for k in range(6)]
+LAYOUTS += [
+    ("two columns: the left one first", _page([_LEFT, _RIGHT], [72, 222]), [], "\n".join(_LEFT + _RIGHT)),
+    ("a title over both columns stays on top", _word("Title", 200, 730) + _page([_LEFT, _RIGHT], [72, 222]), [],
+     "\n".join(["Title", *_LEFT, *_RIGHT])),
+    # One column whose lines end before the middle, and a label far right: no gutter with columns beside it.
+    ("short lines and a date on the right are one column",
+     _page([[f"short{k}" for k in range(8)], ["2026"]], [72, 400]), [], "short0 2026\n" + "\n".join(f"short{k}" for k in range(1, 8))),
+    ("a gutter with too few lines is not looked for", _page([_LEFT[:3], _RIGHT[:3]], [72, 222]), [],
+     "\n".join(f"{a} {b}" for a, b in zip(_LEFT[:3], _RIGHT[:3]))),
 ]
 
 

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from grader.submission.pdf.lines import ITEM_LABEL
+
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:/|of|von|de|sur)\s*\d{1,4})?[\W_]*$", re.I)
 _HYPHENS = ("-", "\u00ad", "\u2010", "\x02")
 _WORD_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-\u00ad\u2010\x02]$")
@@ -72,6 +74,9 @@ def _text(lines: list[dict]) -> str:
     for line in lines:
         text = line["text"]
         level = line.get("heading", 0)
+        if out and not level and ITEM_LABEL.fullmatch(out[-1]) and text.startswith("$"):
+            out[-1] += " " + text  # an item that starts with a display formula: TeX sets its label a line above
+            continue
         if out and not level and _continues_formula(out[-1], text):
             out[-1] = out[-1][:-1] + text[1:]  # a formula broken over two lines after an operator is one
             continue
@@ -96,7 +101,16 @@ def _continues_formula(before: str, after: str) -> bool:
 
 
 def _vocabulary(lines: list[dict]) -> Counter[str]:
-    return Counter(w.lower() for line in lines for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line["text"]))
+    """The document's words, without the pieces of words broken at a line end (a word broken twice would
+    otherwise vouch for its own pieces)."""
+    words: Counter[str] = Counter()
+    broken = False
+    for line in lines:
+        found = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line["text"])
+        ends = line["text"].endswith(_HYPHENS)
+        words.update(w.lower() for w in found[1 if broken else 0: len(found) - 1 if ends else len(found)])
+        broken = ends
+    return words
 
 
 def _dehyphenate(before: str, after: str, vocabulary: Counter[str]) -> str | None:
@@ -108,8 +122,7 @@ def _dehyphenate(before: str, after: str, vocabulary: Counter[str]) -> str | Non
     first, second = head.group(1), tail.group(1)
     joined = (first + second).lower()
     compound = f"{first}-{second}".lower()
-    # The two pieces themselves count once each in the vocabulary.
     keep = vocabulary[compound] > 0 or (
-        vocabulary[first.lower()] > 1 and vocabulary[second.lower()] > 1 and vocabulary[joined] == 0)
+        vocabulary[first.lower()] > 0 and vocabulary[second.lower()] > 0 and vocabulary[joined] == 0)
     stem = before[: head.end(1)]
     return stem + ("-" if keep else "") + after

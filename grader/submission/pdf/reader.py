@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass, field
 
 from grader.escape import inline_code
-from grader.submission.converted import Converted
+from grader.submission.converted import Converted, Scan
+from grader.submission.pdf.ocr import find_tesseract
 from grader.submission.pdf.pages import PageLines, join_pages
-from grader.submission.pdf.worker import MAX_PAGES
+from grader.submission.pdf.worker import MAX_PAGES, SCANNED_GLYPHS, SCANNED_SHARE
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TIMEOUT = 20.0  # seconds of wall clock for the whole document
@@ -73,22 +74,72 @@ def _converted(run: _Run, shown: str) -> Converted:
         if page["capped"]:
             notes.append(f"Page {page['index'] + 1} of {shown} holds more text than a homework page; only its beginning was read.")
     text = join_pages([PageLines(p["height"], p["lines"]) for p in run.read])
-    review = _review(run.read, shown)
+    scan = _scan(run.read)
+    review = _review(run.read, scan)
+    if scan is not None:
+        notes.append(f"{shown} has no text layer on {_pages(_scanned_pages(run.read))}: I read {_ocr_read(run.read)} "
+                     f"with OCR (confidence {scan.confidence:.0f}%). Text answers read this way are graded for now "
+                     "and checked by a person; formulas are graded by a person.")
     if run.read and not text.strip() and review is None:
         notes.append(f"{shown} holds no text.")
-    return Converted(text if text.strip() else "", "PDF", notes, review=review, layout_math=bool(text.strip()))
+    return Converted(text if text.strip() else "", "PDF", notes, review=review, layout_math=bool(text.strip()),
+                     scan=scan)
 
 
-def _review(pages: list[dict], shown: str) -> str | None:
+def _scanned(page: dict) -> bool:
+    return page["glyphs"] < SCANNED_GLYPHS and page["image_share"] > SCANNED_SHARE
+
+
+def _scanned_pages(pages: list[dict]) -> list[dict]:
+    return [p for p in pages if _scanned(p)]
+
+
+def _ocr_read(pages: list[dict]) -> str:
+    """Which scanned pages OCR read: "it", "them", or which ones and which not (its page and time budget)."""
+    scanned = _scanned_pages(pages)
+    read = [p for p in scanned if p.get("ocr")]
+    if len(read) == len(scanned):
+        return "it" if len(read) == 1 else "them"
+    return f"{_pages(read)} (not {_pages([p for p in scanned if not p.get('ocr')])})"
+
+
+def _pages(pages: list[dict]) -> str:
+    """`page 3`, `pages 1, 2`, `pages 1-4, 7`: consecutive pages as ranges."""
+    numbers = [p["index"] + 1 for p in pages]
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    listed = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+    return f"page{'s' if len(numbers) > 1 else ''} {listed}"
+
+
+def _scan(pages: list[dict]) -> Scan | None:
+    """What OCR read from the scanned pages, when it read anything."""
+    read = [p for p in pages if p.get("ocr")]
+    if not read:
+        return None
+    words = sum(p["ocr"]["words"] for p in read)
+    confidence = sum(p["ocr"]["confidence"] * p["ocr"]["words"] for p in read) / max(words, 1)
+    lines = {line["text"].strip(): line["confidence"] for p in read for line in p["lines"]}
+    return Scan(confidence, lines, every_page=all(_scanned(p) for p in pages))
+
+
+def _review(pages: list[dict], scan: Scan | None) -> str | None:
     """Why a person must grade this PDF: pages that are pictures of text, or text that cannot be decoded."""
     glyphs = sum(p["glyphs"] for p in pages)
-    if pages and glyphs < 20 and any(p["image_share"] > 0.2 for p in pages):
+    scanned = _scanned_pages(pages)
+    if scan is not None:
+        return (f"{_pages(scanned).capitalize()} of this PDF ha{'ve' if len(scanned) > 1 else 's'} no text layer "
+                f"(scanned or photographed): OCR read {_ocr_read(pages)} with confidence {scan.confidence:.0f}%, so "
+                "a person will check it.")
+    if pages and glyphs < SCANNED_GLYPHS and scanned:
         return NO_TEXT_LAYER
-    scanned = [p["index"] + 1 for p in pages if p["glyphs"] < 20 and p["image_share"] > 0.2]
     if scanned:
-        listed = ", ".join(str(n) for n in scanned[:10]) + (" and more" if len(scanned) > 10 else "")
-        return (f"Page{'s' if len(scanned) > 1 else ''} {listed} of this PDF ha{'ve' if len(scanned) > 1 else 's'} "
-                "no text layer (scanned or photographed), so a person will grade it.")
+        return (f"{_pages(scanned).capitalize()} of this PDF ha{'ve' if len(scanned) > 1 else 's'} no text layer "
+                "(scanned or photographed), so a person will grade it.")
     if glyphs and sum(p["undecodable"] for p in pages) > 0.25 * glyphs:
         return UNDECODABLE
     return None
@@ -100,7 +151,8 @@ def _run_worker(data: bytes) -> _Run:
         path = os.path.join(folder, "submission.pdf")
         with open(path, "wb") as handle:
             handle.write(data)
-        command = [sys.executable, "-m", "grader.submission.pdf.worker", path, str(MEMORY_MB), str(int(TIMEOUT) + 1)]
+        command = [sys.executable, "-m", "grader.submission.pdf.worker", path, str(MEMORY_MB), str(int(TIMEOUT) + 1),
+                   find_tesseract() or ""]
         process = subprocess.Popen(command, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL)
         try:

@@ -3,7 +3,8 @@
 pdfium is C code reading hostile bytes, so it runs here, in a process of its own with an address-space and
 a CPU-time limit, never in the grader: a crash or a runaway page costs this process only. Events, in order:
 `{"event": "info", "pages": N, "javascript": bool}`, then one `{"event": "page", ...}` per page read (so a
-reader that stops at page 7 still hands back pages 1-6), then `{"event": "done"}`; or `{"event": "error",
+reader that stops at page 7 still hands back pages 1-6; a scanned page's lines come from OCR when a
+`tesseract` command is given, with its confidence in `ocr`), then `{"event": "done"}`; or `{"event": "error",
 "code": ...}` when the document cannot be opened.
 """
 
@@ -11,21 +12,27 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import resource
 import sys
+import time
 from dataclasses import asdict
 
 from grader.sandbox import die_with_parent, limit_memory
-from grader.submission.pdf.layout import Glyph, Rule, lay_out, make_glyph
+from grader.submission.pdf import ocr
+from grader.submission.pdf.glyphs import Glyph, Rule, make_glyph
+from grader.submission.pdf.layout import lay_out
 
 MAX_PAGES = 60  # a homework is a few pages; the rest of a 10,000-page file is not read
 MAX_GLYPHS_PER_PAGE = 20_000  # a dense page holds about 5,000
 MAX_GLYPHS = 200_000
 MAX_RULES_PER_PAGE = 2_000
+SCANNED_GLYPHS = 20  # a page with fewer glyphs than this, mostly covered by images, is a scan
+SCANNED_SHARE = 0.2
 _ERRORS = {1: "unknown", 2: "file", 3: "format", 4: "password", 5: "security", 6: "page"}
 
 
-def main(path: str, memory_mb: int, cpu_seconds: int) -> None:
+def main(path: str, memory_mb: int, cpu_seconds: int, tesseract: str = "") -> None:
     die_with_parent()
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
@@ -43,6 +50,7 @@ def main(path: str, memory_mb: int, cpu_seconds: int) -> None:
     pages = len(pdf)
     _emit(event="info", pages=pages, javascript=raw.FPDFDoc_GetJavaScriptActionCount(pdf) > 0)
     budget = MAX_GLYPHS
+    scans = _Scans(tesseract, os.path.dirname(path))
     for index in range(min(pages, MAX_PAGES)):
         if budget <= 0:
             break
@@ -51,11 +59,37 @@ def main(path: str, memory_mb: int, cpu_seconds: int) -> None:
         budget -= len(glyphs)
         rules, image_share = _drawings(page, raw)
         width, height = page.get_size()
-        lines = lay_out(glyphs, rules)
+        lines = [asdict(line) for line in lay_out(glyphs, rules)]
+        read = scans.read(page, height) if len(glyphs) < SCANNED_GLYPHS and image_share > SCANNED_SHARE else None
         _emit(event="page", index=index, height=height, width=width, glyphs=len(glyphs), undecodable=undecodable,
-              capped=capped, image_share=image_share, lines=[asdict(line) for line in lines])
+              capped=capped, image_share=image_share, lines=read["lines"] if read else lines,
+              ocr=read and {"confidence": read["confidence"], "words": read["words"]})
         page.close()
     _emit(event="done")
+
+
+class _Scans:
+    """OCR of scanned pages, within a page count and a time budget for the whole document."""
+
+    def __init__(self, tesseract: str, folder: str) -> None:
+        self.tesseract, self.folder, self.done = tesseract, folder, 0
+        self.deadline = time.monotonic() + ocr.TOTAL_SECONDS
+
+    def read(self, page, height: float) -> dict | None:
+        remaining = self.deadline - time.monotonic()
+        if not self.tesseract or self.done >= ocr.MAX_PAGES or remaining < 0.5:
+            return None
+        self.done += 1
+        image = os.path.join(self.folder, f"page{self.done}.pgm")
+        try:
+            _, dpi = ocr.render(page, image)
+        except (MemoryError, OSError, ValueError, RuntimeError):  # pdfium cannot render it: the page stays unread
+            return None
+        words = ocr.read_words(self.tesseract, image, dpi, min(ocr.PAGE_SECONDS, remaining))
+        os.unlink(image)
+        if not words:
+            return None
+        return {"lines": ocr.lines(words, dpi, height), "confidence": ocr.confidence(words), "words": len(words)}
 
 
 def _glyphs(page, raw, cap: int) -> tuple[list[Glyph], int, bool]:
@@ -115,4 +149,4 @@ def _emit(**event: object) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:5])

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the format fixtures from one source, Ada's HW3 answers in Markdown, with the tools students use:
+# Rebuilds the format fixtures from one source, Ada's HW3 answers in Markdown (and formulas.md), with the tools students use:
 # pandoc (LaTeX source, Word, OpenDocument, and a PDF through pdflatex), pdflatex on the LaTeX source, and a
 # notebook written cell by cell (one markdown cell per part, as a student answering in Jupyter does).
 # Also a Word file in the layout Word users write: bold paragraphs instead of headings, a "Question 4" with
@@ -14,6 +14,7 @@ cp "$src" ada.md
 pandoc ada.md -s -o ada.tex
 pandoc ada.md -o ada.docx
 pandoc ada.md -o ada.odt
+pandoc formulas.md -o formulas.odt  # formula objects from outside HW3, for the MathML reader
 python3 - "$src" > ada.ipynb <<'PY'
 import json, re, sys
 text = open(sys.argv[1], encoding="utf-8").read()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Rebuild the PDF fixtures with the tools students use: pdflatex (ada.tex, calculus.tex), pandoc (Ada's
-# Markdown answers) and an image-only PDF (a page rendered to a picture, as a scan or a phone photo is).
+# Rebuild the PDF fixtures with the tools students use: pdflatex (ada.tex, its two-column twin
+# ada_twocolumn.tex, calculus.tex, stats_twocolumn.tex), pandoc (Ada's Markdown answers) and an image-only
+# PDF (its pages rendered to pictures at 100 dpi, as a scan or a phone photo is; OCR reads it).
 # Needs: texlive-latex-base texlive-latex-recommended lmodern pandoc poppler-utils (Debian), and pypdfium2.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -10,13 +11,16 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1  # the same sources give the same bytes
 
-for name in ada calculus; do
+for name in ada calculus ada_twocolumn stats_twocolumn; do
   pdflatex -interaction=nonstopmode -halt-on-error -output-directory "$work" "$here/$name.tex" >/dev/null
-  cp "$work/$name.pdf" "$here/${name}_pdflatex.pdf"
+  case "$name" in
+    *_twocolumn) cp "$work/$name.pdf" "$here/$name.pdf" ;;
+    *) cp "$work/$name.pdf" "$here/${name}_pdflatex.pdf" ;;
+  esac
 done
 
 pandoc "$root/submissions_example/ada_markdown/answers.md" -o "$here/ada_pandoc.pdf"
 
-pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 -f 1 -l 1 "$here/ada_pdflatex.pdf" "$work/page"
+pdftoppm -r 100 -gray -jpeg -jpegopt quality=60 "$here/ada_pdflatex.pdf" "$work/page"
 "$python" "$here/image_pdf.py" "$work"/page*.jpg "$here/ada_scan.pdf"
 ls -l "$here"/*.pdf

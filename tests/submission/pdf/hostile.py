@@ -114,4 +114,37 @@ def not_a_pdf() -> bytes:
     return b"PK\x03\x04 this is a zip file renamed to .pdf"
 
 
-GENERATORS = {f.__name__: f for f in (many_pages, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}
+def many_scans() -> bytes:
+    """The two-page scan 20 times over: 40 pages of pictures, more than OCR reads in one document."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(HERE / "ada_scan.pdf")
+    long = pdfium.PdfDocument.new()
+    for _ in range(20):
+        long.import_pages(source)
+    out = io.BytesIO()
+    long.save(out)
+    return out.getvalue()
+
+
+def poster_scan() -> bytes:
+    """A scanned page stretched to 200 by 200 inches: rendered at 200 dpi it would be 1.6 billion pixels."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(HERE / "ada_scan.pdf")
+    page = pdf[0]
+    page.set_mediabox(0, 0, 14400, 14400)
+    for obj in page.get_objects():
+        obj.set_matrix(pdfium.PdfMatrix().scale(14400, 14400))
+    page.gen_content()
+    pdf.del_page(1)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+GENERATORS = {f.__name__: f for f in (many_pages, many_scans, poster_scan, huge_text, javascript, deep_nesting, garbage, truncated, encrypted, not_a_pdf)}

@@ -1,0 +1,100 @@
+"""OpenDocument formula objects -> LaTeX, put back where the document drew them.
+
+An `.odt` keeps each equation as an embedded object (`Object 1/content.xml`, or `Formula-0/` as pandoc
+writes it) holding MathML, drawn in the text by a `<draw:frame>` around a `<draw:object>`. pandoc's ODT
+reader drops those frames, so before pandoc reads the document each frame becomes a placeholder word, and
+after, each placeholder becomes the formula's `$...$` (`$$...$$` for a display formula). A formula this
+reader does not understand becomes a visible mark and sends the document to a person, never an empty answer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.sax.saxutils import unescape
+
+from grader.submission.mathml import MathMLError, mathml_to_latex
+
+MAX_FORMULAS = 2_000
+UNREAD = "[an equation that could not be read]"
+_FRAME = re.compile(r"<draw:frame\b[^>]*>((?:(?!</?draw:frame\b).)*?)</draw:frame>", re.S)
+_OBJECT_HREF = re.compile(r"<draw:object\b[^>]*?\bxlink:href=\"([^\"]{1,300})\"")
+_ANNOTATION = re.compile(rb"<(?:\w+:)?annotation\b[^>]*StarMath[^>]*>(.{0,300}?)</", re.S)
+# What pandoc needs to read the text; pictures, thumbnails and the objects themselves stay behind.
+_KEPT = re.compile(r"mimetype|META-INF/manifest\.xml|content\.xml|styles\.xml|meta\.xml")
+
+
+@dataclass
+class Formulas:
+    """The document with placeholders, and what each placeholder stands for."""
+
+    document: bytes
+    latex: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)  # why formulas were not read
+    missed: int = 0  # how many were not read
+
+
+def take_out_formulas(data: bytes) -> Formulas | None:
+    """The `.odt` with every formula frame replaced by a placeholder; None when it has no formula objects."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "content.xml" not in names:
+            return None
+        content = archive.read("content.xml").decode("utf-8", "replace")
+        found = Formulas(b"")
+
+        def formula(href: str) -> bytes | None:
+            member = unescape(href, {"&quot;": '"', "&apos;": "'"}).removeprefix("./").rstrip("/") + "/content.xml"
+            source = archive.read(member) if member in names else b""
+            # a chart or another embedded document is not a formula
+            return source if b"MathML" in source[:4096] or b"<math" in source[:4096] else None
+
+        over = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal over
+            href = _OBJECT_HREF.search(match.group(1))
+            source = formula(href.group(1)) if href is not None else None
+            if source is None:
+                return match.group(0)
+            if len(found.latex) >= MAX_FORMULAS:
+                over += 1
+                return UNREAD
+            key = f"GRADERODFMATH{len(found.latex):04d}X"
+            try:
+                latex, display = mathml_to_latex(source)
+                found.latex[key] = f"$${latex}$$" if display else f"${latex}$"
+            except MathMLError as exc:
+                written = _ANNOTATION.search(source)
+                shown = f" (written as `{written.group(1).decode('utf-8', 'replace').strip()}`)" if written else ""
+                found.unread.append(f"{exc}{shown}")
+                found.missed += 1
+                found.latex[key] = UNREAD
+            return key
+
+        content = _FRAME.sub(replace, content)
+        if over:
+            found.unread.append(f"only the first {MAX_FORMULAS} equations are read; {over} more were not")
+            found.missed += over
+        left = sum(formula(h) is not None for h in _OBJECT_HREF.findall(content)[:50])
+        if left:
+            found.unread.append("some equations are placed where this reader does not look for them")
+            found.missed += left
+        if not found.latex and not found.unread:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for name in archive.namelist():
+                if name == "content.xml":
+                    copy.writestr(name, content)
+                elif _KEPT.fullmatch(name):
+                    copy.writestr(name, archive.read(name))
+        found.document = out.getvalue()
+        return found
+
+
+def put_back(text: str, formulas: Formulas) -> str:
+    """pandoc's Markdown with each placeholder replaced by its formula."""
+    return re.sub(r"GRADERODFMATH\d{4}X", lambda m: formulas.latex.get(m.group(0), UNREAD), text)
