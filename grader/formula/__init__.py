@@ -13,8 +13,9 @@ equivalence, proof), which uses reading's tree. `spec` is the rubric model; `gra
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from grader.lazy import exports
 
 # The public names are imported on first use: `grader.rubric` needs only `grader.formula.spec`, and the commands
 # that do not grade should not pay for the parser, mpmath and the checking code.
@@ -40,17 +41,7 @@ if TYPE_CHECKING:
     from grader.formula.spec import FormulaSpec, Sequence, Variable, WrongAnswer
 
 
-def __getattr__(name: str):
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__ = exports(__name__, _WHERE)
 
 
 __all__ = [

@@ -7,8 +7,9 @@ misconception (hit, points, the answer's words as evidence, why it counted or no
 student, `needs_review` with reasons, and `details["normalised"]` (the answer folded for grouping).
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from grader.lazy import exports
 
 # Imported on first use: the rubric model needs only `grader.text.spec`, not the scorer and its stemmers.
 _WHERE = {"grade_text": "grader.text.scoring", **{name: "grader.text.spec" for name in (
@@ -19,17 +20,7 @@ if TYPE_CHECKING:
     from grader.text.spec import Claim, Concept, Group, MatchOptions, Misconception, ReviewOptions, TextSpec
 
 
-def __getattr__(name: str):
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__ = exports(__name__, _WHERE)
 
 
 __all__ = ["Claim", "Concept", "Group", "MatchOptions", "Misconception", "ReviewOptions", "TextSpec", "grade_text"]
