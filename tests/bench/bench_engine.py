@@ -9,7 +9,7 @@
   them), then every answer is read (`read_formula`) and compared (the rest of
   `grade_formula`, reading then answered from the cache). The baseline is the same code with the fast paths off
   (`grader.formula.fast`), in the same process, the two modes taking turns chunk by chunk.
-- Cold start: `import sympy`, `grader --help` and `grader grade` of one example submission (fast paths on and
+- Cold start: `import sympy`, `grader --help`, `grader schema` and `grader grade` of one example submission (fast paths on and
   off; sources compiled at start as this checkout runs, and from cached bytecode as an installed package runs), as
   fresh interpreters, interleaved, median of --runs each.
 """
@@ -140,6 +140,7 @@ def cold(runs: int) -> dict[str, float]:
         "python -c pass": ([py, "-c", "pass"], {}),
         "import sympy": ([py, "-c", "import sympy"], {}),
         "grader --help": ([py, "-m", "grader", "--help"], {}),
+        "grader schema": ([py, "-m", "grader", "schema"], {}),
         "grader grade, fast paths off": (grade, off),
         "grader grade": (grade, {}),
         "grader grade, fast paths off, cached bytecode": (grade, {**off, **cached}),
