@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -250,8 +251,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that leave without tearing the interpreter down (see `run`): each writes its files atomically and
+# closes them before it returns.
+QUICK_EXIT = frozenset({"grade", "explain", "schema", "check", "new"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return _dispatch(args)
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """The `grader` command (console script and `python -m grader`): `main`, then, for the commands in
+    QUICK_EXIT, flush the output, run the exit handlers and end the process without the interpreter's teardown
+    (freeing every module and object one by one: about 0.1 s, a fifth of a cold `grader grade`)."""
+    args = build_parser().parse_args(argv)
+    code = _dispatch(args)
+    from grader.formula import fast  # the switch of every fast path (light: the engine itself is not loaded)
+
+    if args.command not in QUICK_EXIT or not fast.ENABLED or sys.gettrace() or sys.getprofile():
+        sys.exit(code)  # a profiler or coverage writes its report at exit
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or EXIT_FAILED
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
@@ -273,4 +302,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

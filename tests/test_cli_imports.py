@@ -51,3 +51,13 @@ def test_the_probe_sees_a_grading_import() -> None:
     # The probe itself works: a usage error after the assignment loads shows the modules grading needs.
     loaded = _loaded(["explain", "--part", "no-such-part", "x"])
     assert "grader.formula" in loaded and "grader.assignment" in loaded
+
+
+@pytest.mark.parametrize("argv", [["schema"], ["schema", "--reference"]], ids=" ".join)
+def test_the_schema_loads_the_rubric_model_not_the_engines(argv: list[str]) -> None:
+    # `grader schema` needs the rubric's models; the parser, the evaluator and the text scorer load only to grade.
+    loaded = _loaded(argv)
+    assert "grader.rubric" in loaded
+    engines = [m for m in loaded if m.split(".")[0] in ("lark", "sympy") or m.startswith(
+        ("grader.formula.reading", "grader.formula.checking", "grader.formula.grade", "grader.text.scoring"))]
+    assert engines == []

@@ -11,11 +11,38 @@ equivalence, proof), which uses reading's tree. `spec` is the rubric model; `gra
 `Outcome`.
 """
 
-from grader.formula.checking.equivalence import Verdict, check_equivalence
-from grader.formula.grade import grade_formula
-from grader.formula.checking.bounds import read_formula
-from grader.formula.reading.read import ReadError, ReadOk, ReadResult
-from grader.formula.spec import FormulaSpec, Sequence, Variable, WrongAnswer
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from grader.lazy import exports
+
+# The public names are imported on first use: `grader.rubric` needs only `grader.formula.spec`, and the commands
+# that do not grade should not pay for the parser, mpmath and the checking code.
+_WHERE = {
+    "Verdict": "grader.formula.checking.equivalence",
+    "check_equivalence": "grader.formula.checking.equivalence",
+    "grade_formula": "grader.formula.grade",
+    "read_formula": "grader.formula.checking.bounds",
+    "ReadError": "grader.formula.reading.read",
+    "ReadOk": "grader.formula.reading.read",
+    "ReadResult": "grader.formula.reading.read",
+    "FormulaSpec": "grader.formula.spec",
+    "Sequence": "grader.formula.spec",
+    "Variable": "grader.formula.spec",
+    "WrongAnswer": "grader.formula.spec",
+}
+
+if TYPE_CHECKING:
+    from grader.formula.checking.bounds import read_formula
+    from grader.formula.checking.equivalence import Verdict, check_equivalence
+    from grader.formula.grade import grade_formula
+    from grader.formula.reading.read import ReadError, ReadOk, ReadResult
+    from grader.formula.spec import FormulaSpec, Sequence, Variable, WrongAnswer
+
+
+__getattr__, __dir__ = exports(__name__, _WHERE)
+
 
 __all__ = [
     "FormulaSpec",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
+from grader.formula import fast
 from grader.formula.checking import arithmetic as ar
 from grader.formula.checking import evaluate as ev
 from grader.formula.errors import CheckFailure
@@ -35,7 +36,46 @@ def _norm(v):
     return v
 
 
+def _bounded(prod, limit: int):
+    """The bound `mul` checks after each factor."""
+    if type(prod) is int:
+        if prod.bit_length() > limit:
+            raise CheckFailure("value too large")
+    else:
+        ar._check(prod)
+    return prod
+
+
+def _mul2(a: tuple, fs: list[Fn], limit: int) -> Fn:
+    """The loop of `mul` unrolled for two factors; a first factor that is a small whole number is multiplied in
+    directly (`2 n`, the commonest product: 1 * 2 is 2, and 2 is within the bounds)."""
+    f1, f2 = fs
+    first = a[0]
+    if first.kind == "num" and type(c := ar.exact(first.args[0])) is int and c.bit_length() <= limit:
+        return lambda env: _norm(_bounded(c * f2(env), limit))
+    return lambda env: _norm(_bounded(_bounded(1 * f1(env), limit) * f2(env), limit))
+
+
+_FOLD = frozenset({"neg", "inv", "add", "mul"})  # kinds whose value at a point depends on their operands only
+
+
+def _constant(node: Node) -> bool:
+    """Numbers joined by signs, sums, products and quotients: the same value at every point (`1/2`, `-1`)."""
+    return node.kind == "num" or (node.kind in _FOLD and all(isinstance(c, Node) and _constant(c) for c in node.args))
+
+
 def _compile(node: Node) -> Fn:
+    fn = _compile_node(node)
+    if fast.ENABLED and node.kind in _FOLD and _constant(node):
+        try:
+            value = fn(None)  # computed once: these closures pass `env` to their operands only
+        except (ArithmeticError, ValueError, TypeError, CheckFailure, ar.Undefined):
+            return fn  # `1/0`: undefined at every point, each time, as written
+        return lambda env: value
+    return fn
+
+
+def _compile_node(node: Node) -> Fn:
     k, a = node.kind, node.args
     if k == "num":
         v = ar.exact(a[0])
@@ -71,6 +111,15 @@ def _compile(node: Node) -> Fn:
                 return ar._check(total)
             return _norm(total)
 
+        if len(fs) == 2 and fast.ENABLED:
+            f1, f2 = fs
+
+            def add(env):  # noqa: F811 - the same steps as the loop above, unrolled
+                total = 0 + f1(env) + f2(env)
+                if type(total) in ar.INEXACT:
+                    return ar._check(total)
+                return _norm(total)
+
         return add
     if k == "neg":
         f = _compile(a[0])
@@ -91,6 +140,8 @@ def _compile(node: Node) -> Fn:
                     ar._check(prod)
             return _norm(prod)
 
+        if len(fs) == 2 and fast.ENABLED:
+            return _mul2(a, fs, limit)
         return mul
     if k == "inv":
         f = _compile(a[0])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from grader.formula import fast
 from grader.formula.checking.compiled import compiled
 from grader.formula.checking.domain import Point, sample_points
 from grader.formula.errors import CheckFailure
@@ -64,19 +65,16 @@ class Verdict:
 _Outcome = Value | Undefined | CheckFailure
 
 
-def value_at(f: ReadOk, point: Point, spec: FormulaSpec, consts: dict[str, Fraction], fn=None) -> Value:
+def value_at(f: ReadOk, point: Point, spec: FormulaSpec, consts: dict[str, Fraction], fn=None,
+             setup: tuple | None = None) -> Value:
+    """`f` at `point`; `setup` is `_setup(spec, consts)` when the caller evaluates many points."""
     fn = fn or compiled(f.node)
-    env = Env(dict(point.variables), consts, dict(point.sequences), complex=complex_mode(spec))
-    for name, seq in spec.sequences.items():
-        if seq.role == "state":
-            init = seq.initial
-            if isinstance(init, str):
-                if init not in consts:
-                    raise Undefined(f"no value for {init}")
-                v0 = exact(consts[init])
-            else:
-                v0 = exact(Fraction(str(init)))
-            env.sequences[name] = {0: v0}
+    cx, states = setup or _setup(spec, consts)
+    env = Env(dict(point.variables), consts, dict(point.sequences), complex=cx)
+    for name, v0, missing in states:
+        if missing:
+            raise Undefined(missing)
+        env.sequences[name] = {0: v0}
     if f.recurrence is None:
         return fn(env)
     seq, var = f.recurrence
@@ -96,16 +94,40 @@ def value_at(f: ReadOk, point: Point, spec: FormulaSpec, consts: dict[str, Fract
     return result
 
 
+def _setup(spec: FormulaSpec, consts: dict[str, Fraction]) -> tuple[bool, tuple]:
+    """What every point's evaluation starts from: complex values or not, and each state sequence's initial value
+    (name, value, why there is none), in the order of the spec."""
+    states = []
+    for name, seq in spec.sequences.items():
+        if seq.role == "state":
+            init = seq.initial
+            if isinstance(init, str):
+                if init not in consts:
+                    states.append((name, None, f"no value for {init}"))
+                    continue
+                v0 = exact(consts[init])
+            else:
+                v0 = exact(Fraction(str(init)))
+            states.append((name, v0, None))
+    return complex_mode(spec), tuple(states)
+
+
 class Values:
     """A formula's values at the part's sample points, computed on first use (a mismatch stops early)."""
 
-    __slots__ = ("_fn", "_vals", "consts", "f", "points", "spec")
+    __slots__ = ("_fn", "_setup", "_vals", "consts", "f", "points", "spec")
 
     def __init__(self, f: ReadOk, spec: FormulaSpec, consts: dict[str, Fraction]) -> None:
         self.f, self.spec, self.consts = f, spec, consts
         self.points = sample_points(spec)
         self._vals: list[_Outcome | None] = [None] * len(self.points)
         self._fn = compiled(f.node)
+        self._setup = None
+        if fast.ENABLED:
+            try:
+                self._setup = _setup(spec, consts)
+            except (ArithmeticError, ValueError, TypeError):  # then each point meets it, as without the setup
+                pass
 
     def __len__(self) -> int:
         return len(self.points)
@@ -114,7 +136,7 @@ class Values:
         v = self._vals[i]
         if v is None:
             try:
-                v = value_at(self.f, self.points[i], self.spec, self.consts, self._fn)
+                v = value_at(self.f, self.points[i], self.spec, self.consts, self._fn, self._setup)
             except (Undefined, CheckFailure) as exc:
                 v = exc
             except (ZeroDivisionError, OverflowError, ValueError, TypeError, RecursionError, MemoryError) as exc:

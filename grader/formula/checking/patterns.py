@@ -4,6 +4,10 @@
 its residue) whose index-like sub-formulas grow by a fixed step per period. `1 + 2 + ... + n`, `1^2 + 2^2 + ... + n^2`,
 `x_2 - x_1 + x_4 - x_3 + ... + x_T - x_{T-1}` and `x_T - x_{T-1} + x_{T-2} - ... + x_2 - x_1` all fit. The
 tail fixes the number of terms at each sample point; a tail that fits no template leaves the value undefined.
+
+Which sub-formulas vary along the pattern, and whether a term has a template's shape, depend on the written terms
+only, not on the point: those answers are kept per formula (`_memo`), so the sample points after the first only
+evaluate.
 """
 
 from __future__ import annotations
@@ -12,25 +16,54 @@ from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
+from grader.formula import fast
 from grader.formula.checking.arithmetic import (
+    MAX_BITS,
     MAX_SUM_TERMS,
     Env,
     NoPattern,
     Value,
     _check,
 )
+from grader.formula.errors import CheckFailure
 from grader.formula.reading.tree import Node, walk
 
 Path = tuple[int, ...]
 Valuer = Callable[[Node], Value]  # a sub-formula's value at the point being evaluated
 
+_PLANS: dict[tuple, tuple] = {}  # (what, id of each node, extra) -> (the nodes, kept alive so ids stay theirs; answer)
+_PLANS_SIZE = 20_000
+
+
+def _memo(what: str, nodes: tuple, extra, compute: Callable[[], object]):
+    """`compute()`, kept per node identity (trees are immutable): structural answers only, never a value."""
+    if not fast.ENABLED:
+        return compute()
+    key = (what, *map(id, nodes), extra)
+    hit = _PLANS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], nodes)):
+        return hit[1]
+    answer = compute()
+    if len(_PLANS) >= _PLANS_SIZE:
+        _PLANS.clear()
+    _PLANS[key] = (nodes, answer)
+    return answer
+
 
 def _pure(node: Node) -> bool:
     """No sequence values inside: an index-like sub-formula that may vary along the pattern."""
-    return not any(n.kind in ("idx", "sum", "prod", "dots", "pdots") for n in walk(node))
+    return _memo("pure", (node,), None,
+                 lambda: not any(n.kind in ("idx", "sum", "prod", "dots", "pdots") for n in walk(node)))
 
 
 def _diff(a: Node, b: Node, path: Path = (), coarse: bool = False) -> list[Path] | None:
+    """`_paths` of two written terms (the callers never change the list)."""
+    if path:
+        return _paths(a, b, path, coarse)
+    return _memo("diff", (a, b), coarse, lambda: _paths(a, b, (), coarse))
+
+
+def _paths(a: Node, b: Node, path: Path, coarse: bool) -> list[Path] | None:
     """Paths of the index-like sub-formulas where a and b differ; None when they differ otherwise.
 
     Fine leaves are the smallest differing parts (`1^2` vs `2^2`: the base); coarse leaves the largest pure ones
@@ -64,6 +97,12 @@ def _diff_inside(a: Node, b: Node, path: Path, coarse: bool) -> list[Path] | Non
 
 def _match(template: Node, other: Node, leaves: list[Path], path: Path = ()) -> bool:
     """Does `other` have the template's shape, with any index-like sub-formula at the varying leaves?"""
+    if not path:
+        return _memo("match", (template, other), tuple(leaves), lambda: _matches(template, other, leaves, ()))
+    return _matches(template, other, leaves, path)
+
+
+def _matches(template: Node, other: Node, leaves: list[Path], path: Path) -> bool:
     if path in leaves:
         return _pure(other)
     if template.kind != other.kind or len(template.args) != len(other.args):
@@ -115,7 +154,12 @@ def _geometric(head: tuple[Node, ...], tail: tuple[Node, ...], value: Valuer) ->
 
 
 def _as_powers(head: tuple[Node, ...], tail: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
-    """`1 + r + r^2 + ... + r^n` is `r^0 + r^1 + r^2 + ... + r^n`: written powers of one base make the pattern."""
+    """`1 + r + r^2 + ... + r^n` is `r^0 + r^1 + r^2 + ... + r^n`: written powers of one base make the pattern
+    (the same lifted nodes at every point, so that what is kept of them is found again)."""
+    return _memo("powers", (*head, *tail), len(head), lambda: _lift_powers(head, tail))
+
+
+def _lift_powers(head: tuple[Node, ...], tail: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
     powers = [t for t in (*head, *tail) if t.kind == "pow" and t.args[0].kind in ("var", "const", "math")]
     if not powers:
         return head, tail
@@ -152,6 +196,9 @@ def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluat
         templates, leaves, starts, steps, n_terms = plan
         env.spend(n_terms)
         total: Value = Fraction(1 if product else 0)
+        slots = [_slotted(templates[r], leaves[r]) for r in range(p)] if fast.ENABLED else [None]
+        if all(s is not None for s in slots):
+            return _slot_total(slots, starts, steps, n_terms, p, total, env, evaluate, product)
         for i in range(n_terms):
             r, g = i % p, i // p
             term = templates[r]
@@ -160,6 +207,73 @@ def dots_value(head: tuple[Node, ...], tail: tuple[Node, ...], env: Env, evaluat
             total = _check(total * value(term) if product else total + value(term))
         return total
     raise NoPattern("the terms around `...` do not follow one pattern")
+
+
+def _slotted(template: Node, paths: list[Path]) -> tuple[Node, tuple[str, ...]] | None:
+    """The template with a variable in place of each varying leaf, so that a term is the template evaluated with
+    those variables set to the numbers `_put` would write there (one tree per formula, not one per term)."""
+    def compute():
+        if any(a != b and a[: len(b)] == b for a in paths for b in paths):
+            return None  # nested leaves: only `_put`, one after the other, says what that means
+        names = tuple(f"\0term{id(template)}:{k}" for k in range(len(paths)))  # no formula can name these
+        node = template
+        for path, name in zip(paths, names):
+            node = _replace(node, path, Node("var", (name,)))
+        return node, names
+
+    return _memo("slots", (template,), tuple(paths), compute)
+
+
+def _replace(node: Node, path: Path, leaf: Node) -> Node:
+    if not path:
+        return leaf
+    args = list(node.args)
+    args[path[0]] = _replace(args[path[0]], path[1:], leaf)
+    return Node(node.kind, tuple(args), node.start, node.end)
+
+
+def _whole(v) -> int | None:
+    """`v` as an int when it is a whole rational (int or Fraction), else None."""
+    if type(v) is int:
+        return v
+    if type(v) is Fraction and v.denominator == 1:
+        return v.numerator
+    return None
+
+
+def _slot_total(slots, starts, steps, n_terms: int, p: int, total: Value, env: Env,
+                evaluate: Callable[[Node, Env], Value], product: bool) -> Value:
+    """The loop of `dots_value` on slotted templates: each leaf's number set as `_put` makes it, then the term.
+    Whole numbers are added as ints: a sum of whole Fractions is that int as a Fraction, and `_check` of a whole
+    Fraction counts the bits of its numerator and of the denominator 1 (hence `+ 1` below)."""
+    variables = env.variables
+    whole = [[(_whole(a), _whole(b)) for a, b in zip(starts[r], steps[r])] for r in range(p)]
+    acc = None if product else _whole(total)  # the running sum while it is whole
+    try:
+        for i in range(n_terms):
+            r, g = i % p, i // p
+            node, names = slots[r]
+            for name, start, step, (a, b) in zip(names, starts[r], steps[r], whole[r]):
+                if a is not None and b is not None:
+                    variables[name] = Fraction(a + g * b)
+                else:
+                    v = start + g * step
+                    variables[name] = v if isinstance(v, Fraction) else Fraction(v)
+            term = evaluate(node, env)
+            if acc is not None:
+                t = _whole(term)
+                if t is not None:
+                    acc += t
+                    if acc.bit_length() + 1 > MAX_BITS:
+                        raise CheckFailure("value too large")
+                    continue
+                total, acc = Fraction(acc), None
+            total = _check(total * term if product else total + term)
+    finally:
+        for _, names in slots:
+            for name in names:
+                variables.pop(name, None)
+    return Fraction(acc) if acc is not None else total
 
 
 def _plan(head, tail, p: int, value: Valuer, coarse: bool):
@@ -224,6 +338,12 @@ def _plan(head, tail, p: int, value: Valuer, coarse: bool):
 
 def _index_paths(node: Node, path: Path = ()) -> list[Path]:
     """Paths of the indices of the sequence values in a term (`x_{T-1}` -> the path of `T-1`)."""
+    if not path:
+        return list(_memo("index", (node,), None, lambda: _indices(node, ())))
+    return _indices(node, path)
+
+
+def _indices(node: Node, path: Path) -> list[Path]:
     if node.kind == "idx":
         return [(*path, 1)]
     out: list[Path] = []

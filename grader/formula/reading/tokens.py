@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lark import Token
 
+from grader.formula import fast
 from grader.formula.errors import ReadFailure
 from grader.formula.reading.unicode import Clean
 
@@ -106,7 +107,12 @@ class Names:
         return ", ".join(shown) if shown else "none"
 
 
+_NEW_TOKEN = getattr(Token, "_future_new", None)  # what Token(...) calls after checking for deprecated keywords
+
+
 def _tok(kind: str, value: str, start: int, end: int) -> Token:
+    if _NEW_TOKEN is not None and fast.ENABLED:
+        return _NEW_TOKEN(kind, value, start, None, None, None, None, end)
     return Token(kind, value, start_pos=start, end_pos=end)
 
 
@@ -172,6 +178,7 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
     names = Names(names.variables, names.sequences, names.constants, bound, names.functions, names.imaginary)
     known = names.plain()
     consts_us = names.underscored()
+    firsts = {k[0] for k in consts_us} if fast.ENABLED else None  # a name with `_` starts with one of these
     i, n = 0, len(text)
     opened_abs = 0
     while i < n:
@@ -265,9 +272,10 @@ def tokenize(src: Clean, names: Names) -> list[Token]:
         if c.isalpha() and c.isascii():
             # names with underscores (`w_in`, `h_0`, a variable `x_1`, also written `x_{1}`) first
             # (`x_1x_2` is x_1 x_2, as in TeX; `w_in` must not run on into more letters)
-            hit = next(((k, w) for k in consts_us for w in (k, _braced(k)) if text.startswith(w, i)
-                        and (w.endswith("}") or len(k.partition("_")[2]) == 1
-                             or not (i + len(w) < n and text[i + len(w)].isalnum()))), None)
+            hit = None if firsts is not None and c not in firsts else next(
+                ((k, w) for k in consts_us for w in (k, _braced(k)) if text.startswith(w, i)
+                 and (w.endswith("}") or len(k.partition("_")[2]) == 1
+                      or not (i + len(w) < n and text[i + len(w)].isalnum()))), None)
             if hit:
                 toks.append(_tok("NAME", hit[0], at(i), at(i + len(hit[1]))))
                 i += len(hit[1])

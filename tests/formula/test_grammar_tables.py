@@ -1,0 +1,108 @@
+"""The parser: the shipped LALR table is the grammar's, and the quick parse loop agrees with lark's.
+
+If the first test fails after an edit of grammar.lark or an update of lark, write the table again:
+    .venv/bin/python -m grader.formula.reading.grammar
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lark.parsers.lalr_analysis import Shift
+
+from grader.formula.errors import ReadFailure
+from grader.formula.reading import grammar
+from grader.formula.reading.read import names_for
+from grader.formula.reading.tokens import tokenize
+from grader.formula.reading.unicode import clean
+
+from .conftest import PART_SPECS, load, part_spec
+from .test_fast_paths import CASES
+
+TEXT = grammar.GRAMMAR.read_text(encoding="utf-8")
+
+
+def _automaton(parser) -> tuple:
+    """The LALR automaton with its states numbered in the order a walk from the start meets them: two builds of
+    one grammar number their states differently, and are the same automaton."""
+    table = parser.parser.parser.parser.parse_table
+    number = {table.start_states["start"]: 0}
+    queue, rows = [table.start_states["start"]], []
+    while queue:
+        state = queue.pop(0)
+        row = []
+        for symbol in sorted(table.states[state]):
+            action, arg = table.states[state][symbol]
+            if action is Shift:
+                if arg not in number:
+                    number[arg] = len(number)
+                    queue.append(arg)
+                row.append((symbol, "shift", number[arg]))
+            else:
+                row.append((symbol, "reduce", arg.origin.name, tuple(s.name for s in arg.expansion), arg.alias,
+                            arg.order))
+        rows.append(tuple(row))
+    return tuple(rows), number.get(table.end_states["start"]), len(table.states)
+
+
+def test_the_shipped_table_is_current() -> None:
+    doc = json.loads(grammar.TABLES.read_text(encoding="utf-8"))
+    assert doc["key"] == grammar.grammar_key(TEXT), "run: .venv/bin/python -m grader.formula.reading.grammar"
+    saved = grammar._saved_parser(TEXT)
+    assert saved is not None
+    assert _automaton(saved) == _automaton(grammar.build_parser(TEXT))
+
+
+def test_a_table_of_another_grammar_is_not_used(tmp_path, monkeypatch) -> None:
+    doc = json.loads(grammar.TABLES.read_text(encoding="utf-8"))
+    doc["key"] = grammar.grammar_key(TEXT + "\n// edited\n")
+    stale = tmp_path / "grammar_tables.json"
+    stale.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setattr(grammar, "TABLES", stale)
+    assert grammar._saved_parser(TEXT) is None
+    stale.write_text("{not json", encoding="utf-8")
+    assert grammar._saved_parser(TEXT) is None
+
+
+def _token_lists():
+    """The tokens of every answer and reference of the case tables and the reading table that tokenize."""
+    texts = [(a, s) for _, a, _, s, _ in CASES] + [(r, s) for _, _, r, s, _ in CASES]
+    texts += [(str(row["input"]), part_spec(PART_SPECS[row["spec"]])) for row in load("reading.yaml")]
+    for text, spec in texts:
+        try:
+            names = names_for(spec, None)
+            src = clean(text)  # tokenize blanks `\text{...}` itself
+            toks = grammar.wrap_infix(tokenize(src, names))
+        except (ReadFailure, ValueError):
+            continue
+        if toks:
+            yield toks
+
+
+TOKEN_LISTS = list(_token_lists())
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if hasattr(a, "children"):
+        return a.data == b.data and len(a.children) == len(b.children) and all(
+            _same(x, y) for x, y in zip(a.children, b.children))
+    return (a.type, str(a), a.start_pos, a.end_pos) == (b.type, str(b), b.start_pos, b.end_pos)
+
+
+def test_enough_inputs() -> None:
+    assert len(TOKEN_LISTS) > 800
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_the_quick_loop_builds_lark_s_tree_or_defers_to_lark(chunk: int) -> None:
+    for toks in TOKEN_LISTS[chunk::4]:
+        quick = grammar._DRIVER.parse(toks)
+        try:
+            plain = grammar._PARSER.parse(toks)
+        except Exception:  # noqa: BLE001 - lark refuses it: the loop must not accept it
+            assert quick is None, toks
+            continue
+        assert quick is not None and _same(quick, plain), toks
