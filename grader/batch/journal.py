@@ -6,9 +6,9 @@ Rows made with an earlier rubric stay in the journal, so a regrade can say what 
 (by a kill, or a disk that filled in the middle of it) is skipped on reading and counted, with the name of
 the submission it began to describe, so the next run can say why that one is graded again.
 
-Lines are written in small batches (every few rows, or a fraction of a second) with one `os.write` each: a
-write per row was a fifth of the parent's time, and a kill costs at most the last batch's rows, which the
-next run grades again. Lone surrogates (from undecodable file names) are written as JSON escapes, so a name
+Lines are written in batches (the rows of one message from a worker, or a fraction of a second) with one
+`os.write` each: a write per row was a fifth of the parent's time, and a kill costs at most the last batch's
+rows, which the next run grades again. Lone surrogates (from undecodable file names) are written as JSON escapes, so a name
 reads back exactly as it was.
 """
 
@@ -25,7 +25,7 @@ from typing import IO
 from grader import atomic
 from grader.batch.rows import Row
 
-FLUSH_ROWS = 8
+FLUSH_ROWS = 64
 FLUSH_SECONDS = 0.2
 
 
@@ -119,9 +119,10 @@ class Journal:
         self._known = set(history.latest)
         return history
 
-    def append(self, row: Row) -> None:
+    def append(self, row: Row, line: str | None = None) -> None:
+        """Record `row`; `line`: its text (`line_of(row)`), when the worker already made it."""
         self._superseded |= row.get("submission") in self._known
-        self._pending.append(_dumps(row) + "\n")
+        self._pending.append((line if line is not None else _dumps(row)) + "\n")
         if len(self._pending) >= FLUSH_ROWS or time.monotonic() - self._flushed >= FLUSH_SECONDS:
             self.flush()
 
@@ -198,5 +199,12 @@ def _name_in(cut: str) -> str:
         return ""
 
 
-def _dumps(row: Row) -> str:
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+def line_of(row: Row, parts: list[str] | None = None) -> str:
+    """The row's journal line, without its newline; `parts`: the text of its parts' records, if already made."""
+    if parts is None:
+        return _dumps(row)
+    return "{" + ",".join(f"{_dumps(k)}:" + (f"[{','.join(parts)}]" if k == "parts" else _dumps(v))
+                          for k, v in row.items()) + "}"
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line

@@ -1,10 +1,12 @@
 """The parent side of a batch: hand submissions to worker processes and watch over them.
 
-Each worker gets a few submissions at a time and answers with one row per submission, plus a tick before
-every answer it actually checks (a cache miss). A worker that dies, or stays silent longer than one answer's
-time limit, is killed and replaced; the answer it had announced is "poisoned" (it fails at once from then on,
-as `timeout` or `crash`, costing only its part) and the unfinished submissions are handed out again. A
-submission that stops a worker without any answer to blame is tried twice, then reported as failed.
+Each worker gets submissions in chunks and answers with their rows, a chunk at a time (or every fraction
+of a second), so a hand-off costs one message per chunk. What it is doing meanwhile (the submission, the
+answer it is checking) it notes in memory shared with the parent (grader.batch.beacon). A worker that dies,
+or does not move on for longer than one answer's time limit, is killed and replaced; the answer it was
+checking is "poisoned" (it fails at once from then on, as `timeout` or `crash`, costing only its part) and
+its unfinished submissions are handed out again. A submission that stops a worker without any answer to
+blame is tried twice, then reported as failed.
 """
 
 from __future__ import annotations
@@ -18,19 +20,25 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator
 
+from grader.batch.beacon import Beacon
+from grader.batch.journal import line_of
 from grader.batch.rows import Row
 from grader.batch.sources import Entry
 from grader.batch.worker import WorkerContext, worker_main, write_failed
 
-CHUNK = 8
+# Submissions per chunk: a message costs the parent ~0.1 ms, a submission 1 to 30 ms of a worker's time.
+CHUNK = 16
+# A graded submission: its index in the entries, its row, and the row's journal line.
+Done = tuple[int, Row, str]
 
 
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    inflight: deque[int] = field(default_factory=deque)
-    announced: tuple[str, str] | None = None
+    beacon: Beacon
+    inflight: list[int] = field(default_factory=list)
+    chunks: int = 0  # chunks sent and not all done
     deadline: float = 0.0
     gone: bool = False  # a send to it failed
 
@@ -44,9 +52,12 @@ class PoolStats:
 
 
 class WorkerPool:
-    def __init__(self, ctx: WorkerContext, *, jobs: int, timeout: float, before_fork: Callable[[], None] = lambda: None):
+    def __init__(self, ctx: WorkerContext, *, jobs: int, timeout: float, before_fork: Callable[[], None] = lambda: None,
+                 chunk: int = CHUNK):
+        """`chunk`: the most submissions handed over at once (1: one by one, each row sent as it is done)."""
         self.ctx = ctx
         self.jobs = max(1, jobs)
+        self.chunk = max(1, chunk)
         # Silence allowed between two messages: one answer's limit, plus slack for a loaded machine (reading and
         # writing a submission takes milliseconds).
         self.patience = timeout + max(1.0, timeout / 2)
@@ -59,13 +70,18 @@ class WorkerPool:
     def _start(self) -> _Worker:
         self.before_fork()  # buffered output must not be inherited (and flushed twice) by the child
         parent, child = self._mp.Pipe()
-        process = self._mp.Process(target=worker_main, args=(child, self.ctx, os.getpid()), daemon=True)
+        beacon = Beacon()
+        process = self._mp.Process(target=worker_main, args=(child, self.ctx, os.getpid(), beacon), daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, beacon)
 
-    def run(self, entries: list[Entry]) -> Iterator[Row]:
-        """Grade every entry; yield one row per entry as each finishes (in completion order)."""
+    def _chunk_size(self, queued: int) -> int:
+        # Smaller chunks when little is left, so every worker has a share of the end of the class.
+        return max(1, min(self.chunk, -(-queued // (2 * self.jobs))))
+
+    def run(self, entries: list[Entry]) -> Iterator[list[Done]]:
+        """Grade every entry; yield the graded ones a few at a time, as they finish (in completion order)."""
         if not entries:
             return
         queue: deque[int] = deque(range(len(entries)))
@@ -77,8 +93,8 @@ class WorkerPool:
                 now = time.monotonic()
                 for w in workers:
                     # Two chunks in flight per worker keep it busy while the parent reads its rows.
-                    while queue and len(w.inflight) < 2 * CHUNK and not w.gone:
-                        chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
+                    while queue and w.chunks < 2 and not w.gone:
+                        chunk = [queue.popleft() for _ in range(min(self._chunk_size(len(queue)), len(queue)))]
                         try:
                             w.conn.send(([(i, entries[i]) for i in chunk], dict(self._poisoned)))
                         except OSError:  # it died: what it sent before is read below, then it is replaced
@@ -89,6 +105,7 @@ class WorkerPool:
                         if not w.inflight:
                             w.deadline = now + self.patience
                         w.inflight.extend(chunk)
+                        w.chunks += 1
                 busy = [w for w in workers if w.inflight or w.gone]
                 wake = min(w.deadline for w in busy) - now if busy else 0.0
                 ready = set(wait([w.conn for w in busy], timeout=max(0.0, wake)))
@@ -97,8 +114,9 @@ class WorkerPool:
                         failed = False
                         try:
                             while w.conn.poll():
-                                message = w.conn.recv()
-                                yield from self._handle(w, message)
+                                done = self._handle(w, w.conn.recv())
+                                if done:
+                                    yield done
                         except (EOFError, OSError):
                             failed = True
                         if self._unwritable is not None:
@@ -109,6 +127,11 @@ class WorkerPool:
                     elif w.gone:
                         kind = "crash"
                     elif w.inflight and time.monotonic() > w.deadline:
+                        # Silent, but maybe still moving: it notes every submission and answer it starts.
+                        moved = w.beacon.read()[0] + self.patience
+                        if moved > time.monotonic():
+                            w.deadline = moved
+                            continue
                         kind = "timeout"
                     else:
                         continue
@@ -117,45 +140,47 @@ class WorkerPool:
         finally:
             self._shutdown(workers, graceful=finished)
 
-    def _handle(self, w: _Worker, message: tuple) -> Iterator[Row]:
+    def _handle(self, w: _Worker, message: tuple) -> list[Done]:
         w.deadline = time.monotonic() + self.patience
-        if message[0] == "tick":
-            w.announced = (message[1], message[2])
-        elif message[0] == "unwritable":  # the output folder: every other worker meets it too
+        if message[0] == "unwritable":  # the output folder: every other worker meets it too
             self._unwritable = OSError(message[1], message[2], message[3])
-        elif message[0] == "done":
-            w.announced = None
-            if w.inflight and w.inflight[0] == message[1]:
-                w.inflight.popleft()
-            else:
-                w.inflight.remove(message[1])
-            yield message[2]
+        elif message[0] == "rows":
+            _, rows, chunk_done = message
+            finished = {index for index, _, _ in rows}
+            w.inflight = [i for i in w.inflight if i not in finished]
+            w.chunks -= chunk_done
+            return rows
+        return []
 
     def _replace(self, workers: list[_Worker], i: int, kind: str, entries: list[Entry],
-                 queue: deque[int], attempts: dict[int, int]) -> Iterator[Row]:
+                 queue: deque[int], attempts: dict[int, int]) -> Iterator[list[Done]]:
         w = workers[i]
         w.process.kill()
         w.process.join(timeout=5)
         if kind == "crash" and w.process.exitcode == -signal.SIGKILL:
             kind = "memory"  # killed by the kernel, not by us: it ran out of memory
         w.conn.close()
+        _, current, announced = w.beacon.read()  # the worker is gone: what it noted last stays
+        w.beacon.close()
         self.stats.restarts += 1
+        # Its submissions not sent back are graded again (those it had done are written again, the same).
         pending = list(w.inflight)
         if pending:
-            culprit = pending[0]
-            if w.announced is not None:
-                self._poisoned[w.announced[1]] = kind
+            culprit = current if current in pending else pending[0]
+            if announced:
+                self._poisoned[announced] = kind
                 self.stats.poisoned += 1
             else:
                 attempts[culprit] = attempts.get(culprit, 0) + 1
                 if attempts[culprit] >= 2:
-                    pending.pop(0)
-                    yield self._give_up(entries[culprit], kind)
+                    pending.remove(culprit)
+                    yield [self._give_up(culprit, entries[culprit], kind)]
             queue.extendleft(reversed(pending))
         workers[i] = self._start()
 
-    def _give_up(self, entry: Entry, kind: str) -> Row:
-        return write_failed(self.ctx, entry, f"grading this submission stopped its worker twice ({kind})")
+    def _give_up(self, index: int, entry: Entry, kind: str) -> Done:
+        row, _ = write_failed(self.ctx, entry, f"grading this submission stopped its worker twice ({kind})")
+        return index, row, line_of(row)
 
     def _shutdown(self, workers: list[_Worker], *, graceful: bool) -> None:
         for w in workers:
@@ -173,3 +198,4 @@ class WorkerPool:
                 w.process.kill()
                 w.process.join(timeout=2)
             w.conn.close()
+            w.beacon.close()

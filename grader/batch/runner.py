@@ -18,8 +18,9 @@ from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
 from grader.batch.journal import History, Journal
 from grader.batch.overrides import Overrides, apply_to_results
-from grader.batch.pool import PoolStats, WorkerPool
+from grader.batch.pool import CHUNK, PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
+from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
 from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
 from grader.batch.worker import WorkerContext, results_path
@@ -29,6 +30,14 @@ STATE_DIR = ".batch"
 # Temporary files of the atomic writes of the tables, the report and the journal (see grader.atomic).
 _OWN_TEMPORARY = tuple(f".{name}." for name in ("grades.csv", "grades_canvas.csv", "review.csv", "groups.csv",
                                                  "regrade.csv", "report.html", "journal.jsonl"))
+
+
+@dataclass(frozen=True)
+class FastPaths:
+    """Ways of doing less work per submission that give the same outputs (the answer cache is `cache_size`)."""
+
+    chunk: int = CHUNK  # submissions handed to a worker at once (1: one by one)
+    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render; 0: none)
 
 
 @dataclass
@@ -60,7 +69,7 @@ class OutputError(Exception):
 
 def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None = None,
               regrade: bool = False, limits: Limits | None = None, progress: Progress | None = None,
-              cache_size: int = DEFAULT_CACHE_SIZE) -> BatchSummary:
+              cache_size: int = DEFAULT_CACHE_SIZE, fast: FastPaths | None = None) -> BatchSummary:
     """Grade every submission under `submissions` into `outdir`, keeping results an earlier run already wrote.
 
     Results made with another rubric or reference (their fingerprint differs) or from changed files are graded
@@ -85,7 +94,8 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
                 time.sleep(0.1)
         else:
             raise SourceError(f"{outdir}: another `grader batch` is writing there")
-        return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, cache_size, started)
+        ctx = (cache_size, fast or FastPaths())
+        return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, ctx, started)
     except OSError as exc:
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise
@@ -118,7 +128,7 @@ def _output_error(outdir: Path, exc: OSError, kept: str) -> OutputError:
 
 
 def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None, regrade: bool, limits: Limits,
-         progress: Progress | None, cache_size: int, started: float) -> BatchSummary:
+         progress: Progress | None, fast: tuple[int, FastPaths], started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -144,14 +154,15 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
                        store=state / "class.sqlite", overrides=overrides)
     try:
         return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
-                      progress, cache_size, regrade, started)
+                      progress, fast, regrade, started)
     finally:
         stats.close()
 
 
 def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: Assignment, journal: Journal,
            history: History, stats: ClassStats, existing: set[str], fingerprint: str, jobs: int | None,
-           limits: Limits, progress: Progress | None, cache_size: int, regrade: bool, started: float) -> BatchSummary:
+           limits: Limits, progress: Progress | None, fast: tuple[int, FastPaths], regrade: bool,
+           started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     overrides = stats.overrides
@@ -183,15 +194,19 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
     history.latest.clear()
 
     bar = progress or Progress(len(todo))
-    ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size)
-    pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush)
+    cache_size, paths = fast
+    ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size, paths.render_size)
+    pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush,
+                      chunk=paths.chunk)
     done = 0
     try:
-        for row in pool.run(todo):
-            journal.append(row)
-            stats.add(row)
-            done += 1
-            bar.advance()
+        for rows in pool.run(todo):
+            for _, row, line in rows:
+                journal.append(row, line)
+                stats.add(row)
+            journal.flush()  # one write per worker message
+            done += len(rows)
+            bar.advance(len(rows))
         journal.close()
     except OSError as exc:
         try:
