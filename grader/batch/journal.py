@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterable
 
 from grader import atomic
 from grader.batch.rows import Row
@@ -161,7 +161,7 @@ class Journal:
             os.close(self._fd)
             self._fd = None
 
-    def compact(self, names: list[str], fingerprint: str) -> None:
+    def compact(self, names: Iterable[str], fingerprint: str) -> None:
         """Keep, per submission still in the class, its latest row and the row a diff compares it with."""
         self.close()
         if not self._superseded:

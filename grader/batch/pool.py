@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from grader.batch.beacon import Beacon
 from grader.batch.journal import line_of
@@ -51,6 +51,42 @@ class PoolStats:
     cache_misses: int = 0
 
 
+class _Work:
+    """The entries still to hand out: those handed back (from a worker that died) first, then the next ones,
+    read only as they are handed out, so the class is never all in memory. `held`: index -> entry, for the
+    entries handed out and not yet done."""
+
+    def __init__(self, entries: Iterable[Entry], count: int):
+        self._source = iter(entries)
+        self._back: deque[int] = deque()
+        self._fresh = count  # not yet read from the source
+        self._next = 0
+        self.held: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._back) + self._fresh
+
+    def take(self, n: int) -> list[int]:
+        chunk = [self._back.popleft() for _ in range(min(n, len(self._back)))]
+        while len(chunk) < n and self._fresh:
+            entry = next(self._source, None)
+            if entry is None:  # fewer than announced
+                self._fresh = 0
+                break
+            self._fresh -= 1
+            self.held[self._next] = entry
+            chunk.append(self._next)
+            self._next += 1
+        return chunk
+
+    def give_back(self, indexes: list[int]) -> None:
+        self._back.extendleft(reversed(indexes))
+
+    def forget(self, indexes: Iterable[int]) -> None:
+        for index in indexes:
+            self.held.pop(index, None)
+
+
 class WorkerPool:
     def __init__(self, ctx: WorkerContext, *, jobs: int, timeout: float, before_fork: Callable[[], None] = lambda: None,
                  chunk: int = CHUNK):
@@ -80,13 +116,14 @@ class WorkerPool:
         # Smaller chunks when little is left, so every worker has a share of the end of the class.
         return max(1, min(self.chunk, -(-queued // (2 * self.jobs))))
 
-    def run(self, entries: list[Entry]) -> Iterator[list[Done]]:
-        """Grade every entry; yield the graded ones a few at a time, as they finish (in completion order)."""
-        if not entries:
+    def run(self, entries: Iterable[Entry], count: int) -> Iterator[list[Done]]:
+        """Grade the `count` entries (read as they are handed out); yield the graded ones a few at a time, as
+        they finish (in completion order). A Done's index counts the entries from 0."""
+        if not count:
             return
-        queue: deque[int] = deque(range(len(entries)))
+        queue = _Work(entries, count)
         attempts: dict[int, int] = {}
-        workers = [self._start() for _ in range(min(self.jobs, len(entries)))]
+        workers = [self._start() for _ in range(min(self.jobs, count))]
         finished = False
         try:
             while queue or any(w.inflight for w in workers):
@@ -94,11 +131,11 @@ class WorkerPool:
                 for w in workers:
                     # Two chunks in flight per worker keep it busy while the parent reads its rows.
                     while queue and w.chunks < 2 and not w.gone:
-                        chunk = [queue.popleft() for _ in range(min(self._chunk_size(len(queue)), len(queue)))]
+                        chunk = queue.take(self._chunk_size(len(queue)))
                         try:
-                            w.conn.send(([(i, entries[i]) for i in chunk], dict(self._poisoned)))
+                            w.conn.send(([(i, queue.held[i]) for i in chunk], dict(self._poisoned)))
                         except OSError:  # it died: what it sent before is read below, then it is replaced
-                            queue.extendleft(reversed(chunk))
+                            queue.give_back(chunk)
                             w.gone = True
                             w.deadline = now
                             break
@@ -116,6 +153,7 @@ class WorkerPool:
                             while w.conn.poll():
                                 done = self._handle(w, w.conn.recv())
                                 if done:
+                                    queue.forget(index for index, _, _ in done)
                                     yield done
                         except (EOFError, OSError):
                             failed = True
@@ -135,7 +173,7 @@ class WorkerPool:
                         kind = "timeout"
                     else:
                         continue
-                    yield from self._replace(workers, i, kind, entries, queue, attempts)
+                    yield from self._replace(workers, i, kind, queue, attempts)
             finished = True
         finally:
             self._shutdown(workers, graceful=finished)
@@ -152,8 +190,8 @@ class WorkerPool:
             return rows
         return []
 
-    def _replace(self, workers: list[_Worker], i: int, kind: str, entries: list[Entry],
-                 queue: deque[int], attempts: dict[int, int]) -> Iterator[list[Done]]:
+    def _replace(self, workers: list[_Worker], i: int, kind: str, queue: _Work,
+                 attempts: dict[int, int]) -> Iterator[list[Done]]:
         w = workers[i]
         w.process.kill()
         w.process.join(timeout=5)
@@ -174,8 +212,9 @@ class WorkerPool:
                 attempts[culprit] = attempts.get(culprit, 0) + 1
                 if attempts[culprit] >= 2:
                     pending.remove(culprit)
-                    yield [self._give_up(culprit, entries[culprit], kind)]
-            queue.extendleft(reversed(pending))
+                    yield [self._give_up(culprit, queue.held[culprit], kind)]
+                    queue.forget([culprit])
+            queue.give_back(pending)
         workers[i] = self._start()
 
     def _give_up(self, index: int, entry: Entry, kind: str) -> Done:

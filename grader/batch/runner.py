@@ -16,12 +16,13 @@ from grader.assignment import Assignment
 from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
+from grader.batch.entries import EntryTable, MetadataTable
 from grader.batch.journal import History, Journal
 from grader.batch.overrides import Overrides, apply_to_results
 from grader.batch.pool import CHUNK, PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
 from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
-from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
+from grader.batch.sources import SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
 from grader.batch.worker import WorkerContext, results_path
 from grader.sandbox import Limits
@@ -132,8 +133,6 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
-    entries = found.entries
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
     history = journal.read(fingerprint)
@@ -153,20 +152,23 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
                        store=state / "class.sqlite", overrides=overrides)
     try:
-        return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
-                      progress, fast, regrade, started)
+        # The entries go to the run's store as they are listed: the class is never all in memory.
+        found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir,
+                                 entries=EntryTable(stats.store.db, "entries"), metadata=MetadataTable(stats.store.db))
+        return _grade(outdir, found.entries, found, assignment, journal, history, stats, existing, fingerprint, jobs,
+                      limits, progress, fast, regrade, started)
     finally:
         stats.close()
 
 
-def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: Assignment, journal: Journal,
+def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: Assignment, journal: Journal,
            history: History, stats: ClassStats, existing: set[str], fingerprint: str, jobs: int | None,
            limits: Limits, progress: Progress | None, fast: tuple[int, FastPaths], regrade: bool,
            started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     overrides = stats.overrides
-    todo: list[Entry] = []
+    todo = EntryTable(stats.store.db, "todo")
     again: Counter[str] = Counter()  # why submissions graded before are graded again
     cut = set(history.cut)
     for entry in entries:
@@ -175,7 +177,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
         if line is not None and line.fp == fingerprint and line.sig == entry.signature() and written:
             stats.add(line.row())
             continue
-        todo.append(entry)
+        todo.add(entry)
         if entry.name in cut:
             again["cut"] += 1
         elif line is None:
@@ -200,7 +202,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
                       chunk=paths.chunk)
     done = 0
     try:
-        for rows in pool.run(todo):
+        for rows in pool.run(todo, len(todo)):
             for _, row, line in rows:
                 journal.append(row, line)
                 stats.add(row)
@@ -220,18 +222,17 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
         bar.close()
     grading_seconds = time.perf_counter() - started
 
-    names = [e.name for e in entries]
     diff = sorted(stats.changes, key=lambda c: c.submission) if regrade else None
     try:
-        tables.write_grades(outdir / "grades.csv", stats, names)
-        tables.write_gradebook(outdir / "grades_canvas.csv", stats, names)
+        tables.write_grades(outdir / "grades.csv", stats, entries.names())
+        tables.write_gradebook(outdir / "grades_canvas.csv", stats, entries.names())
         tables.write_review(outdir / "review.csv", stats)
         tables.write_groups(outdir / "groups.csv", stats)
         if diff is not None:
             tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
         report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds, notes=found.notes)
-        apply_to_results(results_dir, state, overrides, names)
-        journal.compact(names, fingerprint)
+        apply_to_results(results_dir, state, overrides, entries)
+        journal.compact(entries.names(), fingerprint)
     except OSError as exc:
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise

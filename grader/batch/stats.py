@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
@@ -146,15 +146,16 @@ class ClassStats:
         self.store.close()
 
 
-def histogram(values: list[float], maximum: float, bins: int = 20) -> list[tuple[str, int]]:
-    """(label, count) bins from 0 to `maximum`; discrete scores get one bin each when there are few of them."""
-    distinct = sorted(set(values))
+def histogram(values: Iterable[float] | Counter[float], maximum: float, bins: int = 20) -> list[tuple[str, int]]:
+    """(label, count) bins from 0 to `maximum`; discrete scores get one bin each when there are few of them.
+    `values`: the values, or how often each occurs (a class's scores take few distinct values)."""
+    counts = values if isinstance(values, Counter) else Counter(values)
+    distinct = sorted(counts)
     if len(distinct) <= 12 and maximum <= 50:
         steps = sorted(set(distinct) | {0.0, float(maximum)})
-        counts = Counter(values)
         return [(f"{s:g}", counts.get(s, 0)) for s in steps]
     width = maximum / bins if maximum > 0 else 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(bins - 1, max(0, int(v / width)))] += 1
-    return [(f"{i * width:g}–{(i + 1) * width:g}", c) for i, c in enumerate(counts)]
+    binned = [0] * bins
+    for v, n in counts.items():
+        binned[min(bins - 1, max(0, int(v / width)))] += n
+    return [(f"{i * width:g}–{(i + 1) * width:g}", c) for i, c in enumerate(binned)]

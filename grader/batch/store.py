@@ -86,6 +86,11 @@ class ClassStore:
         self.graded = GradedTable(self)
         self.flags = FlagTable(self)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for tables of their own (grader.batch.entries)."""
+        return self._db
+
     def query(self, sql: str, *args: Any) -> sqlite3.Cursor:
         self._flush()
         if not self._grouped:

@@ -34,7 +34,7 @@ def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
     return "; ".join(u[field] for u in users if u[field])
 
 
-def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
+def write_grades(path: Path, stats: ClassStats, names: Iterable[str]) -> None:
     """One row per submission: identity, each part's score, the total, the TA decisions in it, the status (and error)."""
     part_ids = list(stats.parts)
     header = ["submission", "name", "email", "sid", *part_ids, "total", "reviewed", "status", "error"]
@@ -51,7 +51,7 @@ def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
     _write(path, header, rows())
 
 
-def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
+def write_gradebook(path: Path, stats: ClassStats, names: Iterable[str]) -> None:
     """Canvas's gradebook import layout: one row per student (each member of a group gets the group's score)."""
     column = f"{stats.assignment.rubric.title} ({stats.assignment.id})"
     # "Notes" is Canvas's own notes column: it says which scores a TA set, and imports as no assignment.
