@@ -42,6 +42,7 @@ class EntryTable:
 
     def __init__(self, db: sqlite3.Connection, table: str):
         self._db, self._table = db, table
+        self.table = table  # for queries that join it
         db.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, name TEXT, entry TEXT)")
         db.execute(f"CREATE INDEX {table}_by_name ON {table} (name)")
         self._pending: list[tuple[str, str]] = []

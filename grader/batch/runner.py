@@ -224,8 +224,8 @@ def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: As
 
     diff = sorted(stats.changes, key=lambda c: c.submission) if regrade else None
     try:
-        tables.write_grades(outdir / "grades.csv", stats, entries.names())
-        tables.write_gradebook(outdir / "grades_canvas.csv", stats, entries.names())
+        tables.write_grades(outdir / "grades.csv", stats, stats.graded.in_order_of(entries.table))
+        tables.write_gradebook(outdir / "grades_canvas.csv", stats, stats.graded.in_order_of(entries.table))
         tables.write_review(outdir / "review.csv", stats)
         tables.write_groups(outdir / "groups.csv", stats)
         if diff is not None:

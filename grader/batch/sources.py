@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,10 +72,15 @@ class Entry:
         """Changes when the submission's files change, so a resumed run re-grades an edited submission."""
         digest = hashlib.blake2b(digest_size=8)
         try:
-            paths = sorted(self.path.iterdir()) if self.path.is_dir() and not self.path.is_symlink() else [self.path]
-            for p in paths:
-                st = p.lstat()
-                digest.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            # Plain strings, not Path objects: this runs for every submission, in the worker and on resuming.
+            st = os.lstat(self.where)
+            if stat.S_ISDIR(st.st_mode):
+                for name in sorted(os.listdir(self.where)):
+                    st = os.lstat(os.path.join(self.where, name))
+                    digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            else:
+                name = os.path.basename(self.where)
+                digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
         except OSError:
             digest.update(b"unreadable")
         return digest.hexdigest()

@@ -211,6 +211,11 @@ class GradedTable:
         for row in self._store.query("SELECT * FROM graded ORDER BY name"):
             yield self._graded(row)
 
+    def in_order_of(self, table: str) -> Iterator[Graded]:
+        """The records of the submissions in an entry table (grader.batch.entries), in its order."""
+        for row in self._store.query(f"SELECT g.* FROM {table} e JOIN graded g ON g.name = e.name ORDER BY e.seq"):
+            yield self._graded(row)
+
     def totals(self) -> list[float]:
         return [t for (t,) in self._store.query("SELECT total FROM graded ORDER BY name")]
 
