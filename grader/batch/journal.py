@@ -14,13 +14,15 @@ reads back exactly as it was.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 from grader import atomic
 from grader.batch.rows import Row
@@ -66,12 +68,92 @@ class Line:
         return json.loads(self.text)
 
 
+class Lines:
+    """Submission name -> its Line, in an SQLite table: the stamps of a class of 50,000 are not kept in memory.
+
+    A mapping for what the batch does with it: `[name] = line`, `get`, `[name]`, `in`, iteration over the
+    names, `items()`, `len()`, `clear()`. Names are kept as JSON (a lone surrogate survives)."""
+
+    _tables = itertools.count()
+
+    def __init__(self, db: sqlite3.Connection, source: _Source):
+        self._db, self._source = db, source
+        self._table = f"lines{next(self._tables)}"
+        db.execute(f"CREATE TABLE {self._table} (key TEXT PRIMARY KEY, name TEXT, fp TEXT, sig TEXT, at INTEGER, "
+                   "size INTEGER)")
+        self._pending: dict[str, tuple[str, str, str, str, int, int]] = {}
+
+    def __setitem__(self, name: str, line: Line) -> None:
+        key = _key(name)
+        self._pending[key] = (key, json.dumps(name), line.fp, line.sig, line.offset, line.size)
+        if len(self._pending) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._db.execute("BEGIN")
+            self._db.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?, ?, ?, ?)",
+                                 list(self._pending.values()))
+            self._db.execute("COMMIT")
+            self._pending = {}
+
+    def _select(self, where: str = "", *args: object) -> list[tuple]:
+        self._flush()
+        return self._db.execute(f"SELECT name, fp, sig, at, size FROM {self._table} {where}", args).fetchall()
+
+    def get(self, name: str, default: Line | None = None) -> Line | None:
+        key = _key(name)
+        pending = self._pending.get(key)  # newer than the table's, and looked up without writing the page
+        rows = [pending[1:]] if pending is not None else self._db.execute(
+            f"SELECT name, fp, sig, at, size FROM {self._table} WHERE key = ?", (key,)).fetchall()
+        for found, fp, sig, at, size in rows:
+            if json.loads(found) == name:
+                return Line(fp, sig, at, size, self._source)
+        return default
+
+    def __getitem__(self, name: str) -> Line:
+        line = self.get(name)
+        if line is None:
+            raise KeyError(name)
+        return line
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def items(self) -> Iterator[tuple[str, Line]]:
+        # Page by page: no statement stays open while the caller writes to the same database.
+        last = ""
+        while True:
+            page = self._select("WHERE key > ? ORDER BY key LIMIT 500", last)
+            if not page:
+                return
+            for found, fp, sig, at, size in page:
+                yield json.loads(found), Line(fp, sig, at, size, self._source)
+            last = _key(json.loads(page[-1][0]))
+
+    def __iter__(self) -> Iterator[str]:
+        for name, _ in self.items():
+            yield name
+
+    def __len__(self) -> int:
+        self._flush()
+        return self._db.execute(f"SELECT count(*) FROM {self._table}").fetchone()[0]
+
+    def clear(self) -> None:
+        self._pending = {}
+        self._db.execute(f"DELETE FROM {self._table}")
+
+
+def _key(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # SQLite holds UTF-8 only
+
+
 @dataclass
 class History:
     """Per submission: its latest row, and the latest row made with another fingerprint (for the diff)."""
 
-    latest: dict[str, Line] = field(default_factory=dict)
-    before: dict[str, Line] = field(default_factory=dict)
+    latest: Lines
+    before: Lines
     labels: dict[str, str] = field(default_factory=dict)
     lines: int = 0
     cut: list[str] = field(default_factory=list)  # submissions whose line was cut short ("" when unknown)
@@ -81,18 +163,23 @@ class Journal:
     def __init__(self, path: Path):
         self.path = path
         self._fd: int | None = None
-        self._known: set[str] = set()
+        self._known: Lines | set[str] = set()  # the submissions with a row before this run
+        self._db: sqlite3.Connection | None = None
         self._superseded = False  # some submission has more than one row: compaction has work to do
         self._pending: list[str] = []
         self._flushed = 0.0
         self._source = _Source(path)
 
-    def read(self, fingerprint: str) -> History:
-        history = History()
-        if not self.path.is_file():
-            return history
+    def read(self, fingerprint: str, db: sqlite3.Connection | None = None) -> History:
+        """The journal's rows, by submission; their stamps go to tables in `db` (by default, in memory)."""
         self._source.close()
         self._source = _Source(self.path)
+        db = db if db is not None else sqlite3.connect(":memory:", isolation_level=None)
+        self._db = db
+        history = History(Lines(db, self._source), Lines(db, self._source))
+        self._known = history.latest
+        if not self.path.is_file():
+            return history
         offset = 0
         with self.path.open("rb") as handle:
             for raw in handle:
@@ -111,12 +198,11 @@ class Journal:
                 if not isinstance(name, str):
                     continue
                 history.lines += 1
-                self._superseded |= name in history.latest
+                self._superseded |= name in history.latest  # (lines written since are looked up in one go)
                 line = Line(str(row.get("fp", "")), str(row.get("sig", "")), at, len(raw), self._source)
                 if line.fp != fingerprint:
                     history.before[name] = line
                 history.latest[name] = line
-        self._known = set(history.latest)
         return history
 
     def append(self, row: Row, line: str | None = None) -> None:
@@ -166,13 +252,14 @@ class Journal:
         self.close()
         if not self._superseded:
             return
-        history = self.read(fingerprint)
+        history = self.read(fingerprint, self._db)
         try:
             with atomic.writing(self.path) as out:  # streamed: the journal of a large class is never one string
                 out.write(_dumps({"labels": history.labels}) + "\n")
                 for name in names:
                     before, latest = history.before.get(name), history.latest.get(name)
-                    for line in ((before,) if before is latest else (before, latest)):
+                    same = before is not None and latest is not None and before.offset == latest.offset
+                    for line in ((before,) if same else (before, latest)):
                         if line is not None:
                             out.write(line.text + "\n")
         finally:

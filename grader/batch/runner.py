@@ -24,6 +24,7 @@ from grader.batch.progress import Progress, summary_text
 from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
 from grader.batch.sources import SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
+from grader.batch.store import ClassStore
 from grader.batch.worker import WorkerContext, results_path
 from grader.sandbox import Limits
 
@@ -135,30 +136,31 @@ def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | No
     results_dir.mkdir(parents=True, exist_ok=True)
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
-    history = journal.read(fingerprint)
-    existing = set()
-    for item in os.scandir(results_dir):
-        if item.name.startswith(".") and item.name.endswith(".tmp"):
-            os.unlink(item.path)  # left by a killed run: the rename never happened, so it is garbage
-        else:
-            existing.add(item.name)
-    for folder in (outdir, state):  # the same for the tables, the report and the journal's compaction
-        for item in os.scandir(folder):
-            if item.name.startswith(_OWN_TEMPORARY) and item.name.endswith(".tmp"):
-                os.unlink(item.path)
-
-    # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
-    overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
-    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
-                       store=state / "class.sqlite", overrides=overrides)
+    # What grows with the class (the journal's stamps, the entries, the records) goes to the run's store.
+    store = ClassStore(state / "class.sqlite")
     try:
-        # The entries go to the run's store as they are listed: the class is never all in memory.
+        history = journal.read(fingerprint, store.db)
+        existing = set()
+        for item in os.scandir(results_dir):
+            if item.name.startswith(".") and item.name.endswith(".tmp"):
+                os.unlink(item.path)  # left by a killed run: the rename never happened, so it is garbage
+            else:
+                existing.add(item.name)
+        for folder in (outdir, state):  # the same for the tables, the report and the journal's compaction
+            for item in os.scandir(folder):
+                if item.name.startswith(_OWN_TEMPORARY) and item.name.endswith(".tmp"):
+                    os.unlink(item.path)
+
+        # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
+        overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
+        stats = ClassStats(assignment, history.labels, before=history.before if regrade else None, store=store,
+                           overrides=overrides)
         found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir,
-                                 entries=EntryTable(stats.store.db, "entries"), metadata=MetadataTable(stats.store.db))
+                                 entries=EntryTable(store.db, "entries"), metadata=MetadataTable(store.db))
         return _grade(outdir, found.entries, found, assignment, journal, history, stats, existing, fingerprint, jobs,
                       limits, progress, fast, regrade, started)
     finally:
-        stats.close()
+        store.close()
 
 
 def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: Assignment, journal: Journal,
@@ -193,7 +195,6 @@ def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: As
     if history.cut and not again["cut"]:
         again["cut_unknown"] = len(history.cut)
     kept = len(entries) - len(todo)
-    history.latest.clear()
 
     bar = progress or Progress(len(todo))
     cache_size, paths = fast

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Mapping
 
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
-from grader.batch.journal import Line
+from grader.batch.journal import Line, Lines
 from grader.batch.overrides import Overrides
 from grader.batch.rows import Graded, Row
 from grader.batch.store import AnswerGroup, ClassStore, Flag
@@ -44,14 +44,15 @@ class ClassStats:
     """Fed one row per submission; with `before` (rows of an earlier grading) it also collects what changed."""
 
     def __init__(self, assignment: Assignment, labels: dict[str, str] | None = None,
-                 before: Mapping[str, Line] | None = None, store: Path | None = None,
+                 before: Mapping[str, Line] | Lines | None = None, store: ClassStore | Path | None = None,
                  overrides: Overrides | None = None):
-        """`store`: the scratch file for what grows with the class (None: in memory, for small classes)."""
+        """`store`: where what grows with the class goes, or its scratch file (None: in memory, for small
+        classes). `before`: name -> the row a regrade compares with (a mapping, or grader.batch.journal.Lines)."""
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
         self.part_ids = list(self.parts)
         self.labels: dict[str, str] = dict(labels or {})
-        self.store = ClassStore(store)
+        self.store = store if isinstance(store, ClassStore) else ClassStore(store)
         self.graded = self.store.graded  # name -> Graded
         self.flags = self.store.flags  # by part, then submission
         self.statuses: Counter[str] = Counter()

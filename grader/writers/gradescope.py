@@ -79,10 +79,6 @@ def part_markdown(part: PartResult) -> str:
     return text
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (list, dict, tuple)) and not value)
-
-
 def part_test(part: PartResult) -> dict[str, Any]:
     extra: dict[str, Any] = {"status": part.status, "needs_review": part.needs_review}
     if part.review_reasons:
@@ -90,7 +86,8 @@ def part_test(part: PartResult) -> dict[str, Any]:
     if part.outcomes:
         # Empty details (None, [], {}) say nothing: left out, they are ~8% of a file.
         extra["engines"] = {o.engine: {"score": o.score, "max_score": o.max_score, "status": o.status,
-                                       **{k: v for k, v in o.details.items() if k != "trace" and not _empty(v)}}
+                                       **{k: v for k, v in o.details.items()
+                                          if k != "trace" and v is not None and v != [] and v != {}}}
                             for o in part.outcomes}
     return {
         "number": part.id,
