@@ -19,7 +19,7 @@ from grader.batch.diff import Change
 from grader.batch.entries import EntryTable, MetadataTable
 from grader.batch.journal import History, Journal
 from grader.batch.overrides import Overrides, apply_to_results
-from grader.batch.pool import CHUNK, PoolStats, WorkerPool
+from grader.batch.pool import CHUNK, RECYCLE, PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
 from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
 from grader.batch.sources import SourceError, Submissions, find_submissions
@@ -40,6 +40,7 @@ class FastPaths:
 
     chunk: int = CHUNK  # submissions handed to a worker at once (1: one by one)
     render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render; 0: none)
+    recycle: int = RECYCLE  # submissions a worker grades before a fresh one takes over (a memory bound)
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: As
     cache_size, paths = fast
     ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size, paths.render_size)
     pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush,
-                      chunk=paths.chunk)
+                      chunk=paths.chunk, recycle=paths.recycle)
     done = 0
     try:
         for rows in pool.run(todo, len(todo)):

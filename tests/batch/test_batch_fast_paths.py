@@ -5,8 +5,9 @@ are graded submission by submission in this process, the plain way (read, grade 
 worker, the results document built and serialised whole), and then by `grader batch` with every fast path
 on, with each one off in turn, with all of them off, and resumed. The fast paths: the answer cache, parts
 rendered once per distinct outcome, submissions handed to workers in chunks, several workers, a resumed run
-keeping the rows it has. Every results.json must be the plain one (but for the time it took), and every
-table and journal row the same in every run.
+keeping the rows it has; and workers replaced every few submissions (which bounds their memory). Every
+results.json must be the plain one (but for the time it took), and every table and journal row the same in
+every run.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ RUNS = {  # name: (run_batch options, whether the answer cache may answer)
     "no render-once": ({"jobs": 2, "fast": FastPaths(render_size=0)}, True),
     "one submission per message": ({"jobs": 2, "fast": FastPaths(chunk=1)}, True),
     "one worker": ({"jobs": 1}, True),
+    "workers replaced every 7 submissions": ({"jobs": 2, "fast": FastPaths(recycle=7)}, True),
     "none": ({"jobs": 1, "cache_size": 0, "fast": FastPaths(chunk=1, render_size=0)}, False),
 }
 
