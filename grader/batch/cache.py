@@ -80,11 +80,12 @@ class CachedRunner:
     """Stands in for the sandbox in `grading.grade_part`: runs the check in this process, through the cache.
 
     The batch worker process is itself the guarded unit: `announce` tells the parent which answer is being
-    checked, so a worker that hangs or dies is blamed on that answer, and `poisoned` holds the answers that
-    did so (they fail at once with the same failure instead of costing another worker).
+    checked (by its digest, and "" once the check is over), so a worker that hangs or dies is blamed on that
+    answer, and `poisoned` holds the answers that did so (they fail at once with the same failure instead of
+    costing another worker).
     """
 
-    def __init__(self, cache: AnswerCache, announce: Callable[[str, str], None] | None = None):
+    def __init__(self, cache: AnswerCache, announce: Callable[[str], None] | None = None):
         self.cache = cache
         self.announce = announce
         self.poisoned: dict[str, str] = {}
@@ -98,13 +99,16 @@ class CachedRunner:
                 cached = SandboxFailure(self.poisoned[name], "this answer stopped a batch worker before")
             else:
                 if self.announce is not None:
-                    self.announce(part.id, name)
+                    self.announce(name)
                 try:
                     cached = func(part, answer, *rest)
                 except MemoryError:
                     cached = SandboxFailure("memory", "the grading ran out of memory")
                 except RecursionError:
                     cached = SandboxFailure("memory", "the grading nested too deeply")
+                finally:
+                    if self.announce is not None:
+                        self.announce("")
             self.cache.put(key, cached)
         if isinstance(cached, SandboxFailure):
             raise SandboxFailure(cached.kind, cached.detail)  # a fresh one: a re-raised one grows its traceback

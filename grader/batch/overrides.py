@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Container, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -318,11 +318,12 @@ def _stamp(decided: dict[str, Applied]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def apply_to_results(results_dir: Path, state: Path, overrides: Overrides, names: list[str]) -> None:
+def apply_to_results(results_dir: Path, state: Path, overrides: Overrides, present: Container[str]) -> None:
     """Give every results file its decisions, and take them back from files whose decision went away.
 
     `.batch/overridden.json` remembers, per file that carries decisions, which ones and the file's size and
     mtime after writing them: a file nobody re-graded or touched since, with the same decisions, is skipped.
+    `present`: the names of the class's submissions.
     """
     marks = state / MARKS_FILE
     try:
@@ -330,9 +331,8 @@ def apply_to_results(results_dir: Path, state: Path, overrides: Overrides, names
         earlier = earlier if isinstance(earlier, dict) else {}
     except (OSError, ValueError):
         earlier = {}
-    present = set(names)
     now_marked: dict[str, list[object]] = {}
-    for name in sorted((set(earlier) | set(overrides.applied)) & present):
+    for name in sorted(n for n in set(earlier) | set(overrides.applied) if n in present):
         path = results_dir / f"{name}.json"
         decided = overrides.applied.get(name, {})
         stamp = _stamp(decided) if decided else ""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -67,7 +69,7 @@ def _step(peak: int, ticks: int = 4) -> int:
     return step
 
 
-def chart(chart_id: str, title: str, values: list[float], maximum: float, *, width: int = 640, height: int = 180) -> Chart:
+def chart(chart_id: str, title: str, values: Iterable[float] | Counter[float], maximum: float, *, width: int = 640, height: int = 180) -> Chart:
     bins = histogram(values, maximum)
     peak = max((c for _, c in bins), default=0)
     step = _step(peak) if peak else 1
@@ -109,10 +111,10 @@ def _environment() -> Environment:
 
 def render_report(stats: ClassStats, *, diff: list[Change] | None, seconds: float, notes: list[str] = (),
                   outdir_name: str = "OUTDIR") -> str:
-    part_values: dict[str, list[float]] = {pid: [] for pid in stats.parts}
+    part_values: dict[str, Counter[float]] = {pid: Counter() for pid in stats.parts}  # score -> how often
     for g in stats.graded.values():
         for pid, score in zip(stats.part_ids, g.scores):
-            part_values[pid].append(score)
+            part_values[pid][score] += 1
     parts = []
     for pid, part in stats.parts.items():
         n = sum(part.statuses.values())

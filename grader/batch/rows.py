@@ -49,7 +49,8 @@ def group_of(outcome: Outcome, answer: str) -> list[Any]:
     return [outcome.engine, key, outcome.reading or "", str(verdict), outcome.score, outcome.needs_review]
 
 
-def _part_row(part: PartResult, labels: dict[str, str]) -> Row:
+def part_row(part: PartResult, labels: dict[str, str]) -> Row:
+    """One part's record; the labels of the rubric items it names go into `labels`."""
     row: Row = {"id": part.id, "score": part.score, "status": part.status}
     if part.needs_review:
         row["review"] = part.review_reasons or ["flagged for review"]
@@ -74,12 +75,13 @@ def _part_row(part: PartResult, labels: dict[str, str]) -> Row:
 
 
 def row_for(result: SubmissionResult, *, who: str, users: list[dict[str, str]], status: str,
-            error: str | None, fingerprint: str, signature: str) -> Row:
+            error: str | None, fingerprint: str, signature: str, parts: list[Row] | None = None) -> Row:
+    """The submission's record; `parts`: its parts' records, if already made (their labels are then left out)."""
     labels: dict[str, str] = {}
     row: Row = {
         "submission": result.submission, "fp": fingerprint, "sig": signature, "who": who, "users": users,
         "status": status, "total": round(result.score, 4),
-        "parts": [_part_row(p, labels) for p in result.parts],
+        "parts": [part_row(p, labels) for p in result.parts] if parts is None else parts,
     }
     if error:
         row["error"] = error

@@ -16,12 +16,15 @@ from grader.assignment import Assignment
 from grader.batch import report, tables
 from grader.batch.cache import DEFAULT_CACHE_SIZE
 from grader.batch.diff import Change
+from grader.batch.entries import EntryTable, MetadataTable
 from grader.batch.journal import History, Journal
 from grader.batch.overrides import Overrides, apply_to_results
-from grader.batch.pool import PoolStats, WorkerPool
+from grader.batch.pool import CHUNK, RECYCLE, PoolStats, WorkerPool
 from grader.batch.progress import Progress, summary_text
-from grader.batch.sources import Entry, SourceError, Submissions, find_submissions
+from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
+from grader.batch.sources import SourceError, Submissions, find_submissions
 from grader.batch.stats import ClassStats
+from grader.batch.store import ClassStore
 from grader.batch.worker import WorkerContext, results_path
 from grader.sandbox import Limits
 
@@ -29,6 +32,15 @@ STATE_DIR = ".batch"
 # Temporary files of the atomic writes of the tables, the report and the journal (see grader.atomic).
 _OWN_TEMPORARY = tuple(f".{name}." for name in ("grades.csv", "grades_canvas.csv", "review.csv", "groups.csv",
                                                  "regrade.csv", "report.html", "journal.jsonl"))
+
+
+@dataclass(frozen=True)
+class FastPaths:
+    """Ways of doing less work per submission that give the same outputs (the answer cache is `cache_size`)."""
+
+    chunk: int = CHUNK  # submissions handed to a worker at once (1: one by one)
+    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render; 0: none)
+    recycle: int = RECYCLE  # submissions a worker grades before a fresh one takes over (a memory bound)
 
 
 @dataclass
@@ -60,7 +72,7 @@ class OutputError(Exception):
 
 def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None = None,
               regrade: bool = False, limits: Limits | None = None, progress: Progress | None = None,
-              cache_size: int = DEFAULT_CACHE_SIZE) -> BatchSummary:
+              cache_size: int = DEFAULT_CACHE_SIZE, fast: FastPaths | None = None) -> BatchSummary:
     """Grade every submission under `submissions` into `outdir`, keeping results an earlier run already wrote.
 
     Results made with another rubric or reference (their fingerprint differs) or from changed files are graded
@@ -85,7 +97,8 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
                 time.sleep(0.1)
         else:
             raise SourceError(f"{outdir}: another `grader batch` is writing there")
-        return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, cache_size, started)
+        ctx = (cache_size, fast or FastPaths())
+        return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, ctx, started)
     except OSError as exc:
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise
@@ -118,44 +131,47 @@ def _output_error(outdir: Path, exc: OSError, kept: str) -> OutputError:
 
 
 def _run(submissions: Path, outdir: Path, assignment: Assignment, jobs: int | None, regrade: bool, limits: Limits,
-         progress: Progress | None, cache_size: int, started: float) -> BatchSummary:
+         progress: Progress | None, fast: tuple[int, FastPaths], started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir)
-    entries = found.entries
     fingerprint = assignment.fingerprint()
     journal = Journal(state / "journal.jsonl")
-    history = journal.read(fingerprint)
-    existing = set()
-    for item in os.scandir(results_dir):
-        if item.name.startswith(".") and item.name.endswith(".tmp"):
-            os.unlink(item.path)  # left by a killed run: the rename never happened, so it is garbage
-        else:
-            existing.add(item.name)
-    for folder in (outdir, state):  # the same for the tables, the report and the journal's compaction
-        for item in os.scandir(folder):
-            if item.name.startswith(_OWN_TEMPORARY) and item.name.endswith(".tmp"):
-                os.unlink(item.path)
-
-    # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
-    overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
-    stats = ClassStats(assignment, history.labels, before=history.before if regrade else None,
-                       store=state / "class.sqlite", overrides=overrides)
+    # What grows with the class (the journal's stamps, the entries, the records) goes to the run's store.
+    store = ClassStore(state / "class.sqlite")
     try:
-        return _grade(outdir, entries, found, assignment, journal, history, stats, existing, fingerprint, jobs, limits,
-                      progress, cache_size, regrade, started)
+        history = journal.read(fingerprint, store.db)
+        existing = set()
+        for item in os.scandir(results_dir):
+            if item.name.startswith(".") and item.name.endswith(".tmp"):
+                os.unlink(item.path)  # left by a killed run: the rename never happened, so it is garbage
+            else:
+                existing.add(item.name)
+        for folder in (outdir, state):  # the same for the tables, the report and the journal's compaction
+            for item in os.scandir(folder):
+                if item.name.startswith(_OWN_TEMPORARY) and item.name.endswith(".tmp"):
+                    os.unlink(item.path)
+
+        # With --regrade, each submission's row is compared, as it arrives, with the one it replaces.
+        overrides = Overrides.load(outdir, assignment)  # a TA's decisions, applied to every row and output
+        stats = ClassStats(assignment, history.labels, before=history.before if regrade else None, store=store,
+                           overrides=overrides)
+        found = find_submissions(submissions, unpack_to=state / "export", outdir=outdir,
+                                 entries=EntryTable(store.db, "entries"), metadata=MetadataTable(store.db))
+        return _grade(outdir, found.entries, found, assignment, journal, history, stats, existing, fingerprint, jobs,
+                      limits, progress, fast, regrade, started)
     finally:
-        stats.close()
+        store.close()
 
 
-def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: Assignment, journal: Journal,
+def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: Assignment, journal: Journal,
            history: History, stats: ClassStats, existing: set[str], fingerprint: str, jobs: int | None,
-           limits: Limits, progress: Progress | None, cache_size: int, regrade: bool, started: float) -> BatchSummary:
+           limits: Limits, progress: Progress | None, fast: tuple[int, FastPaths], regrade: bool,
+           started: float) -> BatchSummary:
     state = outdir / STATE_DIR
     results_dir = outdir / "results"
     overrides = stats.overrides
-    todo: list[Entry] = []
+    todo = EntryTable(stats.store.db, "todo")
     again: Counter[str] = Counter()  # why submissions graded before are graded again
     cut = set(history.cut)
     for entry in entries:
@@ -164,7 +180,7 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
         if line is not None and line.fp == fingerprint and line.sig == entry.signature() and written:
             stats.add(line.row())
             continue
-        todo.append(entry)
+        todo.add(entry)
         if entry.name in cut:
             again["cut"] += 1
         elif line is None:
@@ -180,18 +196,21 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
     if history.cut and not again["cut"]:
         again["cut_unknown"] = len(history.cut)
     kept = len(entries) - len(todo)
-    history.latest.clear()
 
     bar = progress or Progress(len(todo))
-    ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size)
-    pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush)
+    cache_size, paths = fast
+    ctx = WorkerContext(assignment, results_dir, fingerprint, limits.memory_mb, cache_size, paths.render_size)
+    pool = WorkerPool(ctx, jobs=jobs or default_jobs(), timeout=limits.timeout, before_fork=journal.flush,
+                      chunk=paths.chunk, recycle=paths.recycle)
     done = 0
     try:
-        for row in pool.run(todo):
-            journal.append(row)
-            stats.add(row)
-            done += 1
-            bar.advance()
+        for rows in pool.run(todo, len(todo)):
+            for _, row, line in rows:
+                journal.append(row, line)
+                stats.add(row)
+            journal.flush()  # one write per worker message
+            done += len(rows)
+            bar.advance(len(rows))
         journal.close()
     except OSError as exc:
         try:
@@ -205,18 +224,17 @@ def _grade(outdir: Path, entries: list[Entry], found: Submissions, assignment: A
         bar.close()
     grading_seconds = time.perf_counter() - started
 
-    names = [e.name for e in entries]
     diff = sorted(stats.changes, key=lambda c: c.submission) if regrade else None
     try:
-        tables.write_grades(outdir / "grades.csv", stats, names)
-        tables.write_gradebook(outdir / "grades_canvas.csv", stats, names)
+        tables.write_grades(outdir / "grades.csv", stats, stats.graded.in_order_of(entries.table))
+        tables.write_gradebook(outdir / "grades_canvas.csv", stats, stats.graded.in_order_of(entries.table))
         tables.write_review(outdir / "review.csv", stats)
         tables.write_groups(outdir / "groups.csv", stats)
         if diff is not None:
             tables.write_regrade(outdir / "regrade.csv", diff, stats.labels)
         report.write_report(outdir / "report.html", stats, diff=diff, seconds=grading_seconds, notes=found.notes)
-        apply_to_results(results_dir, state, overrides, names)
-        journal.compact(names, fingerprint)
+        apply_to_results(results_dir, state, overrides, entries)
+        journal.compact(entries.names(), fingerprint)
     except OSError as exc:
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, MutableMapping, Protocol
 
 import yaml
 
@@ -71,27 +72,46 @@ class Entry:
         """Changes when the submission's files change, so a resumed run re-grades an edited submission."""
         digest = hashlib.blake2b(digest_size=8)
         try:
-            paths = sorted(self.path.iterdir()) if self.path.is_dir() and not self.path.is_symlink() else [self.path]
-            for p in paths:
-                st = p.lstat()
-                digest.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            # Plain strings, not Path objects: this runs for every submission, in the worker and on resuming.
+            st = os.lstat(self.where)
+            if stat.S_ISDIR(st.st_mode):
+                for name in sorted(os.listdir(self.where)):
+                    st = os.lstat(os.path.join(self.where, name))
+                    digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            else:
+                name = os.path.basename(self.where)
+                digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
         except OSError:
             digest.update(b"unreadable")
         return digest.hexdigest()
+
+
+class EntrySink(Protocol):
+    def add(self, entry: Entry) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Entry]: ...
+
+
+class _EntryList(list):  # type: ignore[type-arg]
+    def add(self, entry: Entry) -> None:
+        self.append(entry)
 
 
 @dataclass
 class Submissions:
     """A class to grade: its entries, sorted by name, and what the instructor must be told about reading it."""
 
-    entries: list[Entry]
+    entries: Any  # a list, or the sink given to find_submissions (iterable, sized)
     notes: list[str] = field(default_factory=list)
 
 
-def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None) -> Submissions:
+def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = None, entries: EntrySink | None = None,
+                     metadata: MutableMapping[str, Any] | None = None) -> Submissions:
     """The submissions under `source` (folder or zip). Zips are unpacked below `unpack_to`.
 
-    `outdir`, when it lies inside `source`, is the batch's own output and never a student."""
+    `outdir`, when it lies inside `source`, is the batch's own output and never a student. `entries` and
+    `metadata` receive the entries and the export's records (grader.batch.entries keeps them out of memory);
+    by default they are a list and a dict."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
     notes: list[str] = []
@@ -111,8 +131,10 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
         folder, _, inner = path.removeprefix(prefix).partition("/")
         if path.startswith(prefix) and inner:
             lost.setdefault(folder, []).append((inner, why))
-    metadata, problem = read_metadata(root / METADATA_FILE)
-    entries = []
+    metadata, problem = read_metadata(root / METADATA_FILE, {} if metadata is None else metadata)
+    entries = _EntryList() if entries is None else entries
+    unnamed: list[str] = []  # the first few
+    unnamed_count, export = 0, False
     own = outdir.resolve() if outdir is not None else None
     for name in sorted(os.listdir(root)):  # names, not Path objects: a class of 50,000 is listed in a few MB
         child = root / name
@@ -122,27 +144,32 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
             continue
         if child.is_dir() or (child.is_file() and child.suffix.lower() in ANSWER_SUFFIXES):
             record = metadata.get(child.name, {})
-            entries.append(Entry(child.name, str(child), record.get("submitters", ()), record.get("created_at", ""),
-                                 tuple(lost.get(child.name, ()))))
-    notes = _names_notes(root, entries, metadata, problem) + notes  # the loudest first
-    return Submissions(entries, notes)
+            entry = Entry(child.name, str(child), record.get("submitters", ()), record.get("created_at", ""),
+                          tuple(lost.get(child.name, ())))
+            entries.add(entry)
+            export = export or _GRADESCOPE_FOLDER.fullmatch(name) is not None
+            if not entry.submitters:
+                unnamed_count += 1
+                if len(unnamed) < 3:
+                    unnamed.append(name)
+    export = export or (root / METADATA_FILE).is_file()
+    notes = _names_notes(root, export, len(entries), unnamed, unnamed_count, len(metadata), problem) + notes
+    return Submissions(entries, notes)  # the loudest notes first
 
 
-def _names_notes(root: Path, entries: list[Entry], metadata: dict[str, Any], problem: str | None) -> list[str]:
+def _names_notes(root: Path, export: bool, count: int, unnamed: list[str], unnamed_count: int, records: int,
+                 problem: str | None) -> list[str]:
     """Said loudly when grades.csv will lack students' names: a broken or missing metadata file, or folders
-    that it does not name."""
-    export = (root / METADATA_FILE).is_file() or any(_GRADESCOPE_FOLDER.fullmatch(e.name) for e in entries)
-    if not export or not entries:
+    that it does not name (`unnamed`: the first of them)."""
+    if not export or not count or not unnamed_count:
         return []
-    unnamed = [e.name for e in entries if not e.submitters]
-    if not unnamed:
-        return []
-    listed = ", ".join(unnamed[:3]) + (f" and {len(unnamed) - 3:,} more" if len(unnamed) > 3 else "")
-    lack = f"NO NAMES: {len(unnamed):,} of {len(entries):,} submissions have no name, email or SID in grades.csv"
+    more = unnamed_count - len(unnamed)
+    listed = ", ".join(unnamed) + (f" and {more:,} more" if more > 0 else "")
+    lack = f"NO NAMES: {unnamed_count:,} of {count:,} submissions have no name, email or SID in grades.csv"
     if not (root / METADATA_FILE).is_file():
         return [f"{lack}: the export has no {METADATA_FILE} ({listed})"]
     if problem:
-        return [f"{lack}: {METADATA_FILE} could not be read past {len(metadata):,} records ({problem}) ({listed})"]
+        return [f"{lack}: {METADATA_FILE} could not be read past {records:,} records ({problem}) ({listed})"]
     return [f"{lack}: {METADATA_FILE} does not name them ({listed})"]
 
 
@@ -206,7 +233,7 @@ def _value(events: Iterator[yaml.Event], first: yaml.Event, depth: int = 0) -> A
     return None  # an alias
 
 
-def _load_records(stream: IO[str], records: dict[str, Any]) -> None:
+def _load_records(stream: IO[str], records: MutableMapping[str, Any]) -> None:
     """Fill `records` (folder -> its students and date) from the stream; what was read before an error stays."""
     events = iter(yaml.parse(stream, Loader=_Parser))
     for event in events:
@@ -238,12 +265,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_metadata(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Folder name → {"submitters": (Submitter, ...), "created_at": str}, and what stopped the reading, if
-    anything (with the line and column of a YAML error). Missing: ({}, None)."""
+def read_metadata(path: Path, data: MutableMapping[str, Any] | None = None) -> tuple[MutableMapping[str, Any], str | None]:
+    """Folder name → {"submitters": (Submitter, ...), "created_at": str} (into `data`, if given), and what
+    stopped the reading, if anything (with the line and column of a YAML error). Missing: ({}, None)."""
+    data = {} if data is None else data
     if not path.is_file():
-        return {}, None
-    data: dict[str, Any] = {}
+        return data, None
     problem = None
     try:
         if path.stat().st_size > MAX_METADATA_BYTES:

@@ -11,11 +11,11 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from grader.assignment import Assignment
 from grader.batch.diff import Change, change
-from grader.batch.journal import Line
+from grader.batch.journal import Line, Lines
 from grader.batch.overrides import Overrides
 from grader.batch.rows import Graded, Row
 from grader.batch.store import AnswerGroup, ClassStore, Flag
@@ -44,14 +44,15 @@ class ClassStats:
     """Fed one row per submission; with `before` (rows of an earlier grading) it also collects what changed."""
 
     def __init__(self, assignment: Assignment, labels: dict[str, str] | None = None,
-                 before: Mapping[str, Line] | None = None, store: Path | None = None,
+                 before: Mapping[str, Line] | Lines | None = None, store: ClassStore | Path | None = None,
                  overrides: Overrides | None = None):
-        """`store`: the scratch file for what grows with the class (None: in memory, for small classes)."""
+        """`store`: where what grows with the class goes, or its scratch file (None: in memory, for small
+        classes). `before`: name -> the row a regrade compares with (a mapping, or grader.batch.journal.Lines)."""
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
         self.part_ids = list(self.parts)
         self.labels: dict[str, str] = dict(labels or {})
-        self.store = ClassStore(store)
+        self.store = store if isinstance(store, ClassStore) else ClassStore(store)
         self.graded = self.store.graded  # name -> Graded
         self.flags = self.store.flags  # by part, then submission
         self.statuses: Counter[str] = Counter()
@@ -146,15 +147,16 @@ class ClassStats:
         self.store.close()
 
 
-def histogram(values: list[float], maximum: float, bins: int = 20) -> list[tuple[str, int]]:
-    """(label, count) bins from 0 to `maximum`; discrete scores get one bin each when there are few of them."""
-    distinct = sorted(set(values))
+def histogram(values: Iterable[float] | Counter[float], maximum: float, bins: int = 20) -> list[tuple[str, int]]:
+    """(label, count) bins from 0 to `maximum`; discrete scores get one bin each when there are few of them.
+    `values`: the values, or how often each occurs (a class's scores take few distinct values)."""
+    counts = values if isinstance(values, Counter) else Counter(values)
+    distinct = sorted(counts)
     if len(distinct) <= 12 and maximum <= 50:
         steps = sorted(set(distinct) | {0.0, float(maximum)})
-        counts = Counter(values)
         return [(f"{s:g}", counts.get(s, 0)) for s in steps]
     width = maximum / bins if maximum > 0 else 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(bins - 1, max(0, int(v / width)))] += 1
-    return [(f"{i * width:g}–{(i + 1) * width:g}", c) for i, c in enumerate(counts)]
+    binned = [0] * bins
+    for v, n in counts.items():
+        binned[min(bins - 1, max(0, int(v / width)))] += n
+    return [(f"{i * width:g}–{(i + 1) * width:g}", c) for i, c in enumerate(binned)]

@@ -86,6 +86,11 @@ class ClassStore:
         self.graded = GradedTable(self)
         self.flags = FlagTable(self)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for tables of their own (grader.batch.entries)."""
+        return self._db
+
     def query(self, sql: str, *args: Any) -> sqlite3.Cursor:
         self._flush()
         if not self._grouped:
@@ -204,6 +209,11 @@ class GradedTable:
 
     def values(self) -> Iterator[Graded]:
         for row in self._store.query("SELECT * FROM graded ORDER BY name"):
+            yield self._graded(row)
+
+    def in_order_of(self, table: str) -> Iterator[Graded]:
+        """The records of the submissions in an entry table (grader.batch.entries), in its order."""
+        for row in self._store.query(f"SELECT g.* FROM {table} e JOIN graded g ON g.name = e.name ORDER BY e.seq"):
             yield self._graded(row)
 
     def totals(self) -> list[float]:

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from grader import atomic
 from grader.batch.diff import Change
+from grader.batch.rows import Graded
 from grader.batch.stats import ClassStats
 from grader.escape import csv_cell
 
@@ -34,8 +35,9 @@ def _users(users: tuple[tuple[str, str, str], ...], field: int) -> str:
     return "; ".join(u[field] for u in users if u[field])
 
 
-def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
-    """One row per submission: identity, each part's score, the total, the TA decisions in it, the status (and error)."""
+def write_grades(path: Path, stats: ClassStats, graded: Iterable[Graded]) -> None:
+    """One row per submission (`graded`, in the class's order): identity, each part's score, the total, the TA
+    decisions in it, the status (and error)."""
     part_ids = list(stats.parts)
     header = ["submission", "name", "email", "sid", *part_ids, "total", "reviewed", "status", "error"]
     possible: list[object] = [POINTS_POSSIBLE, "", "", "", *(stats.parts[p].points for p in part_ids), stats.max_score,
@@ -43,15 +45,14 @@ def write_grades(path: Path, stats: ClassStats, names: list[str]) -> None:
 
     def rows() -> Iterable[list[object]]:
         yield possible
-        for name in names:
-            g = stats.graded[name]
+        for g in graded:
             yield [g.submission, _users(g.users, 0) or g.who, _users(g.users, 1), _users(g.users, 2),
                    *g.scores, g.total, g.decided, g.status, g.error]
 
     _write(path, header, rows())
 
 
-def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
+def write_gradebook(path: Path, stats: ClassStats, graded: Iterable[Graded]) -> None:
     """Canvas's gradebook import layout: one row per student (each member of a group gets the group's score)."""
     column = f"{stats.assignment.rubric.title} ({stats.assignment.id})"
     # "Notes" is Canvas's own notes column: it says which scores a TA set, and imports as no assignment.
@@ -59,8 +60,7 @@ def write_gradebook(path: Path, stats: ClassStats, names: list[str]) -> None:
 
     def rows() -> Iterable[list[object]]:
         yield [POINTS_POSSIBLE, "", "", "", "", stats.max_score, ""]
-        for name in names:
-            g = stats.graded[name]
+        for g in graded:
             note = f"reviewed: {g.decided}" if g.decided else ""
             for name, email, sid in g.users or [(g.who, "", "")]:
                 yield [name or g.who, "", sid, email, "", g.total, note]

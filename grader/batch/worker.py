@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import signal
+import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -18,7 +18,10 @@ from pathlib import Path
 
 from grader import atomic
 from grader.assignment import Assignment
+from grader.batch.beacon import Beacon
 from grader.batch.cache import AnswerCache, CachedRunner
+from grader.batch.journal import line_of
+from grader.batch.render import PartRenderer
 from grader.batch.rows import Row, row_for
 from grader.batch.sources import Entry
 from grader.escape import inline_code
@@ -26,7 +29,7 @@ from grader.grading import grade_answers, unchecked_part
 from grader.results import NOT_YOUR_FAULT, SubmissionResult
 from grader.sandbox import die_with_parent, limit_memory
 from grader.submission import read_submission
-from grader.writers.gradescope import to_results_json
+from grader.writers.gradescope import results_json_text
 
 FAILED_MESSAGE = f"This submission could not be graded because the grader failed. {NOT_YOUR_FAULT}"
 
@@ -38,6 +41,14 @@ class WorkerContext:
     fingerprint: str
     memory_mb: int
     cache_size: int
+    render_size: int = 2048  # parts remembered rendered (grader.batch.render); 0 renders every part anew
+
+
+# A submission's row, and its parts' records as JSON text when they were rendered once (grader.batch.render).
+Written = tuple[Row, list[str] | None]
+
+# A worker sends its rows when it has done what it was given, or after this long, whichever comes first.
+SEND_SECONDS = 0.25
 
 
 # A results file's name must leave room for the atomic write's `.NAME.PID.tmp` within the usual 255 bytes.
@@ -65,16 +76,27 @@ def failed_result(entry: Entry, assignment: Assignment) -> SubmissionResult:
     return SubmissionResult(assignment=assignment.id, submission=entry.name, parts=parts, notes=[FAILED_MESSAGE])
 
 
-def write_result(ctx: WorkerContext, entry: Entry, result: SubmissionResult, *, status: str, error: str | None) -> Row:
+def write_result(ctx: WorkerContext, entry: Entry, result: SubmissionResult, *, status: str, error: str | None,
+                 renderer: PartRenderer | None = None) -> Written:
+    """Write the results.json; give back the submission's row (and its parts' records as JSON text)."""
     result.metadata = {**entry.metadata(), "assignment_fingerprint": ctx.fingerprint}
-    # The C encoder runs only without indentation: compact JSON is the same document, written ~10x faster.
-    text = json.dumps(to_results_json(result), ensure_ascii=False, separators=(",", ":"))
+    signature = entry.signature()
+    if renderer is None:
+        text, parts, part_texts = results_json_text(result), None, None
+    else:
+        rendered = [renderer.render(p) for p in result.parts]
+        text = results_json_text(result, [r.test for r in rendered])
+        parts, part_texts = [r.row for r in rendered], [r.row_text for r in rendered]
     atomic.write_text(results_path(ctx.results_dir, entry.name), text + "\n", fsync=False)
-    return row_for(result, who=entry.who, users=result.metadata["users"], status=status, error=error,
-                   fingerprint=ctx.fingerprint, signature=entry.signature())
+    row = row_for(result, who=entry.who, users=result.metadata["users"], status=status, error=error,
+                  fingerprint=ctx.fingerprint, signature=signature, parts=parts)
+    if renderer is not None:
+        row["labels"] = {k: v for r in rendered for k, v in r.labels}
+    return row, part_texts
 
 
-def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner) -> Row:
+def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner,
+                renderer: PartRenderer | None = None) -> Written:
     """Grade one submission and write its results.json. A failure is a `failed` row; only an output folder that
     cannot be written (a full disk, a read-only one) raises, since no other submission could be written either."""
     try:
@@ -82,9 +104,10 @@ def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner) -> Row:
         answers.notes.extend(f"{inline_code(name)} was not taken from the export: {why}." for name, why in entry.left_out)
         result = grade_answers(answers, ctx.assignment, submission=entry.name, sandbox=runner)  # type: ignore[arg-type]
         if answers.answers:
-            return write_result(ctx, entry, result, status="graded", error=None)
+            return write_result(ctx, entry, result, status="graded", error=None, renderer=renderer)
         # Nothing readable: all parts are `missing`, and the notes say why (no file, a binary file, ...).
-        return write_result(ctx, entry, result, status="no answers", error=" ".join(answers.notes) or None)
+        return write_result(ctx, entry, result, status="no answers", error=" ".join(answers.notes) or None,
+                            renderer=renderer)
     except OSError as exc:
         if fatal_output_error(exc, ctx.results_dir):
             raise
@@ -95,7 +118,7 @@ def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner) -> Row:
     return write_failed(ctx, entry, error)
 
 
-def write_failed(ctx: WorkerContext, entry: Entry, error: str) -> Row:
+def write_failed(ctx: WorkerContext, entry: Entry, error: str) -> Written:
     """A `failed` row, and a results.json that says the submission could not be graded, if it can be written."""
     try:
         return write_result(ctx, entry, failed_result(entry, ctx.assignment), status="failed", error=error)
@@ -106,9 +129,10 @@ def write_failed(ctx: WorkerContext, entry: Entry, error: str) -> Row:
     except Exception as exc:  # noqa: BLE001
         written = one_line_error(exc)
     # No fingerprint: the next run grades it again, and says that its results could not be written.
-    return row_for(failed_result(entry, ctx.assignment), who=entry.who, users=entry.metadata()["users"],
-                   status="failed", error=f"{error}; its results.json could not be written ({written})",
-                   fingerprint="", signature="")
+    row = row_for(failed_result(entry, ctx.assignment), who=entry.who, users=entry.metadata()["users"],
+                  status="failed", error=f"{error}; its results.json could not be written ({written})",
+                  fingerprint="", signature="")
+    return row, None
 
 
 def one_line_error(exc: BaseException, limit: int = 300) -> str:
@@ -133,8 +157,9 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
-    """Serve ("grade", [(index, entry), ...], poisoned) messages until None or a closed pipe."""
+def worker_main(conn: Connection, ctx: WorkerContext, parent: int, beacon: Beacon) -> None:
+    """Serve ([(index, entry), ...], poisoned) messages until None or a closed pipe, answering with
+    ("rows", [(index, row, line), ...], whether the message's submissions are all done)."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent decides, and ends the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -144,7 +169,8 @@ def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
     gc.set_threshold(20_000, 20, 20)
     limit_memory(ctx.memory_mb)
     cache = AnswerCache(ctx.cache_size)
-    runner = CachedRunner(cache, announce=lambda part_id, name: conn.send(("tick", part_id, name)))
+    renderer = PartRenderer(ctx.render_size) if ctx.render_size > 0 else None
+    runner = CachedRunner(cache, announce=beacon.answer)
     sent_labels: set[str] = set()
     try:
         while True:
@@ -154,10 +180,14 @@ def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
                 return
             batch, poisoned = message
             runner.poisoned.update(poisoned)
-            for index, entry in batch:
+            rows: list[tuple[int, Row, str]] = []
+            sent = time.monotonic()
+            for n, (index, entry) in enumerate(batch, 1):
+                beacon.note(index, "")
                 try:
-                    row = grade_entry(ctx, entry, runner)
+                    row, part_texts = grade_entry(ctx, entry, runner, renderer)
                 except OSError as exc:  # the output folder cannot be written: the parent stops the run
+                    conn.send(("rows", rows, False))  # what was written is recorded, and kept
                     conn.send(("unwritable", exc.errno, exc.strerror, exc.filename))
                     return
                 # Labels repeat on every row; the parent keeps them, so each worker sends each one once.
@@ -165,6 +195,10 @@ def worker_main(conn: Connection, ctx: WorkerContext, parent: int) -> None:
                 if labels:
                     sent_labels.update(labels)
                     row["labels"] = labels
-                conn.send(("done", index, row))
+                rows.append((index, row, line_of(row, part_texts)))
+                if n == len(batch) or time.monotonic() - sent >= SEND_SECONDS:
+                    conn.send(("rows", rows, n == len(batch)))
+                    rows, sent = [], time.monotonic()
+            beacon.note(-1, "")
     except (EOFError, OSError):
         return  # the parent is gone (or ended this worker): what was written stays written

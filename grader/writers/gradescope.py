@@ -84,8 +84,10 @@ def part_test(part: PartResult) -> dict[str, Any]:
     if part.review_reasons:
         extra["review_reasons"] = part.review_reasons
     if part.outcomes:
+        # Empty details (None, [], {}) say nothing: left out, they are ~8% of a file.
         extra["engines"] = {o.engine: {"score": o.score, "max_score": o.max_score, "status": o.status,
-                                       **{k: v for k, v in o.details.items() if k != "trace"}}
+                                       **{k: v for k, v in o.details.items()
+                                          if k != "trace" and v is not None and v != [] and v != {}}}
                             for o in part.outcomes}
     return {
         "number": part.id,
@@ -109,20 +111,38 @@ def summary_line(result: SubmissionResult) -> str:
 
 def to_results_json(result: SubmissionResult) -> dict[str, Any]:
     """The results.json document Gradescope reads."""
-    output = "\n\n".join([summary_line(result), *result.notes])
+    return {**_head(result), "tests": [part_test(p) for p in result.parts], "extra_data": _extra_data(result)}
+
+
+# JSON without indentation: the same document, and the C encoder runs only then (~10x faster). One encoder
+# for every call: json.dumps with options builds a new one each time.
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def results_json_text(result: SubmissionResult, tests: list[str] | None = None) -> str:
+    """`compact_json(to_results_json(result))`, from each part's test given as JSON text, if given (a batch
+    renders a part graded the same way as an earlier one only once)."""
+    texts = [compact_json(part_test(p)) for p in result.parts] if tests is None else tests
+    return (f'{compact_json(_head(result))[:-1]},"tests":[{",".join(texts)}],'
+            f'"extra_data":{compact_json(_extra_data(result))}}}')
+
+
+def _head(result: SubmissionResult) -> dict[str, Any]:
     return {
         "score": round(result.score, 4),
         "execution_time": max(0.0, float(result.execution_time)),
-        "output": output,
+        "output": "\n\n".join([summary_line(result), *result.notes]),
         "output_format": "md",
-        "tests": [part_test(p) for p in result.parts],
-        "extra_data": {
-            "assignment": result.assignment,
-            "submission": result.submission,
-            "grader_version": __version__,
-            "needs_review": [p.id for p in result.parts if p.needs_review],
-            **({"metadata": result.metadata} if result.metadata else {}),
-        },
+    }
+
+
+def _extra_data(result: SubmissionResult) -> dict[str, Any]:
+    return {
+        "assignment": result.assignment,
+        "submission": result.submission,
+        "grader_version": __version__,
+        "needs_review": [p.id for p in result.parts if p.needs_review],
+        **({"metadata": result.metadata} if result.metadata else {}),
     }
 
 

@@ -8,8 +8,9 @@ answers), and one where every (part, answer) is distinct, so the result cache ne
 
 Everything is measured in this one run, on this machine, so the ratios hold even when absolute figures move:
 - `grader batch` on synthetic Gradescope exports, as a fresh process each time, from interpreter start to the
-  last output written (results/, CSVs, report); peak memory of the parent and of the largest worker; the
-  bytes the run wrote.
+  last output written (results/, CSVs, report); its CPU time (parent and workers), which a loaded machine
+  disturbs less than wall time; peak memory of the parent, of the largest worker and of the process tree;
+  the bytes the run wrote (all of it, and the results.json files).
 - Right after each batch, a naive grader on the first submissions of the same class: sympify + simplify(a - b)
   == 0 per formula, word overlap with the model answer per text answer, one process, no cache of its own; it
   reads the same files through grader.submission and writes one JSON per submission. It only ever sees
@@ -43,13 +44,16 @@ from grader.cli import main
 code = main(sys.argv[1:])
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so it would report this benchmark's own size.
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) // 1024
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-print(json.dumps({"code": code, "parent_mb": hwm, "worker_mb": workers}), file=sys.stderr)
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "parent_mb": hwm, "worker_mb": children.ru_maxrss // 1024,
+                  "parent_cpu": own.ru_utime + own.ru_stime, "worker_cpu": children.ru_utime + children.ru_stime}),
+      file=sys.stderr)
 """
 
 
 def bytes_under(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and "export" not in f.parts)
+
 
 
 def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
@@ -67,7 +71,7 @@ def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
     figures["tree_mb"] = round(peak.mb())
     cache = re.search(r"([\d,]+) answers checked, ([\d,]+) answered from the cache", proc.stdout)
     figures.update(seconds=seconds, checked=cache.group(1) if cache else "?", hits=cache.group(2) if cache else "?",
-                   written=bytes_under(out))
+                   written=bytes_under(out), results=bytes_under(out / "results"))
     return figures
 
 
@@ -129,16 +133,17 @@ class Naive:
         (out / f"{folder.name}.json").write_text(json.dumps({"score": sum(scores.values()), "parts": scores}))
 
 
-def run_naive(source: Path, out: Path, count: int) -> float:
+def run_naive(source: Path, out: Path, count: int) -> tuple[float, float]:
+    """Submissions per second of wall time and per CPU-second (one process: the same on a quiet machine)."""
     from grader.assignment import load_assignment
 
     naive = Naive(load_assignment())
     out.mkdir(parents=True, exist_ok=True)
     folders = sorted(p for p in source.iterdir() if p.is_dir())[:count]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for folder in folders:
         naive.grade(folder, out)
-    return len(folders) / (time.perf_counter() - started)
+    return len(folders) / (time.perf_counter() - started), len(folders) / (time.process_time() - cpu)
 
 
 # --- cold start ---------------------------------------------------------------------------------------------------
@@ -185,13 +190,18 @@ def main() -> None:
                 generate_class(source, size, seed=size, export=True, distinct=kind == "distinct")
                 figures = run_batch(source, tmp / f"out-{kind}{size}", args.jobs)
                 rate = size / figures["seconds"]
+                cpu = figures["parent_cpu"] + figures["worker_cpu"]
                 # Right after the batch, on the same class: a machine shared with other work loads both alike.
-                naive = run_naive(source, tmp / f"naive-{kind}{size}", naive_count)
+                naive, naive_cpu = run_naive(source, tmp / f"naive-{kind}{size}", naive_count)
                 print(f"{kind:>8} {size:>6,}: {figures['seconds']:6.1f} s, {rate:6,.0f} submissions/s, "
-                      f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); peak memory parent "
+                      f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); per CPU-second "
+                      f"{size / cpu:,.0f} submissions, {size / cpu / naive_cpu:.1f}x naive's {naive_cpu:.1f} "
+                      f"(parent {1e3 * figures['parent_cpu'] / size:.2f} ms, workers "
+                      f"{1e3 * figures['worker_cpu'] / size:.2f} ms per submission); peak memory parent "
                       f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB, process tree "
-                      f"{figures['tree_mb']} MB; wrote "
-                      f"{figures['written'] / 1e6:.0f} MB ({figures['written'] / size / 1e3:.1f} KB each); "
+                      f"{figures['tree_mb']} MB; wrote {figures['written'] / 1e6:.0f} MB "
+                      f"({figures['written'] / size / 1e3:.1f} KB each, results.json "
+                      f"{figures['results'] / size / 1e3:.1f} KB); "
                       f"checked {figures['checked']}, from the cache {figures['hits']}", flush=True)
                 shutil.rmtree(source)
                 shutil.rmtree(tmp / f"out-{kind}{size}")
