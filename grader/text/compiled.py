@@ -54,6 +54,8 @@ class CompiledSpec:
     # Stem of a WordNet near-synonym -> {stem of the phrase word it may stand for: that word}, for the loose
     # matches of concepts (never for misconceptions, subjects or full matches).
     near: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Reference answer -> concept id -> what the concept says (grader.text.paraphrase), built on first use.
+    glosses: dict[str | None, dict[str, object]] = field(default_factory=dict)
     _typos: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def typo_stems(self, word: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ from grader.text.analysis import Analysis, Occurrence
 from grader.text.compiled import compiled
 from grader.text.normalise import normalised
 from grader.text.opinion import second_opinion
+from grader.text.paraphrase import concept_glosses, restatement
 from grader.text.spec import Concept, Misconception, TextSpec
 
 
@@ -101,6 +102,11 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     base = penalty = loose_points = 0.0
     # Spans of the misconceptions stated: a swap the TA wrote a misconception for is penalised once, as that.
     stated = [(o.first, o.last) for m in spec.misconceptions for o in verdicts[m.id].all if o.verdict == "hit"]
+    glosses = concept_glosses(analysis.spec, reference) if spec.paraphrase and not keyword_list else {}
+    said = {i for v in verdicts.values() for o in v.all if o.verdict == "hit" for i in range(o.first, o.last + 1)}
+    restated_ids: list[str] = []
+    guesses: list[str] = []
+    guessed = 0.0
 
     for concept in spec.concepts:
         v = verdicts[concept.id]
@@ -112,11 +118,25 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             if not (v.hit or v.swapped or v.denied) and concept.id not in group_of and share and worth
             else None
         )
+        other = (
+            restatement(analysis, glosses.get(concept.id), said)
+            if loose is None and not (v.hit or v.swapped or v.denied) and worth
+            else None
+        )
         if v.hit:
             base += worth
             found.append(concept.found or f"You explained that {_uncap(concept.label)}.")
             if v.hit.unattributed:
                 unattributed.append(concept.id)
+        elif other is not None:
+            gain = spec.paraphrase * worth
+            base, loose_points, guessed = base + gain, loose_points + gain, guessed + gain
+            restated_ids.append(concept.id)
+            guesses.append(f"{concept.id} may be stated in other words ({other.note}): part of its points given")
+            missing.append(
+                f"You may have meant that {_uncap(concept.label)} ({other.note}): part of its points. For full "
+                "credit say it clearly."
+            )
         elif loose is not None:
             base += share * worth
             loose_points += share * worth
@@ -147,6 +167,11 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
                 f"\u201c{conflict[0].evidence}\u201d vs \u201c{conflict[1].evidence}\u201d"
             )
         item = _concept_item(concept, v, worth if v.hit else 0.0, worth, swap, names)
+        if other is not None:
+            item = item.model_copy(
+                update={"points": spec.paraphrase * worth - swap, "evidence": other.note,
+                        "feedback": f"perhaps stated in other words ({spec.paraphrase:g} of its points): {other.note}"}
+            )
         if loose is not None:
             item = item.model_copy(
                 update={"points": share * worth - swap, "evidence": loose.evidence,
@@ -250,6 +275,9 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     # A capped score is rounded down, so that rounding never lifts it above its cap.
     score = _round_down(raw, spec.round_to) if capped else _round(raw, spec.round_to)
     score = min(max(score, 0.0), points)
+    # A guess at what the student meant never earns the full marks the rest of the answer does not.
+    if restated_ids and score >= points and min([base - guessed, *caps]) - penalty < points:
+        score = max(_round_down(points - spec.round_to, spec.round_to), 0.0)
 
     n_words = analysis.words
     # A very short answer is easy to score where it earns little; a high score from a few words is worth a look.
@@ -262,6 +290,12 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
     # Wrong statements next to most of the concepts may be a slip or a misreading; an order penalty is neither.
     if penalty - order_lost > 0 and base >= 0.75 * points:
         reasons.append("many concepts found together with wrong statements")
+    # A guess is worth a look where the score rests on it: at least twice what the phrases earned for sure
+    # (measured on the corpus's tuning questions: flagging every guess flags more answers, none more of the
+    # large errors).
+    if guesses and guessed >= 2 * max(score - loose_points, 0.0):
+        reasons += guesses
+        missing = [f + " A TA will check it." if f.startswith("You may have meant") else f for f in missing]
     if spec.second_opinion:
         # Compared with what the rubric found for sure: points from loose statements are themselves a guess. A
         # low score the rubric can explain (a misconception stated, a statement said of the wrong subject) is not
@@ -301,6 +335,7 @@ def _grade(answer: str, spec: TextSpec, points: float, reference: str | None = N
             "caps": shape_caps,
             "conflicts": conflicts,
             "partly": partly,
+            "restated": restated_ids,
             # [concept, the answer's word, the rubric's word] where a WordNet near-synonym stood in (partly credited)
             "near_synonyms": near_used,
             "points_found": base,

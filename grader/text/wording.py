@@ -19,6 +19,11 @@ _OPPOSITE = frozenset(
 _OPPOSITE_WORDS = frozenset(a for a, _ in _OPPOSITE)
 
 
+def opposite_word(stem: str) -> bool:
+    """Whether a stem is one of a pair of opposite magnitudes ("low" / "high")."""
+    return stem in _OPPOSITE_WORDS
+
+
 def reversed_opposites(stems: tuple[str, ...], found: dict[str, tuple[int, bool]]) -> bool:
     """Whether two opposite words of a phrase ("low ... high") stand in the answer the other way round: the
     loose statement of "from low to high concentration" must not be "from high to low"."""

@@ -192,6 +192,7 @@ ABLATIONS: dict[str, Callable[[dict], None]] = {
     "no misconception penalties": _drop_misconceptions,
     "no partial credit": _set("partial", 0.0),
     "no near-synonyms (WordNet)": _set("near_synonyms", False),
+    "no paraphrase credit": _set("paraphrase", 0.0),
     "no second opinion (flags only)": _set("second_opinion", False),
 }
 
