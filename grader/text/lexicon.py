@@ -31,10 +31,11 @@ DATA_DIRS = (
 )
 _POS = ("noun", "verb", "adj", "adv")
 _POS_OF = {b"n": "noun", b"v": "verb", b"a": "adj", b"s": "adj", b"r": "adv"}
-# Pointers followed by `related`: hypernym (and instance hypernym), derivationally related form, similar to,
-# pertainym ("sudden" / "suddenly").
-_RELATED = frozenset({b"@", b"@i", b"+", b"&", b"\\"})
-RELATED_SENSES = 2
+# Pointers followed by `related`: derivationally related form, similar to, pertainym ("sudden" / "suddenly").
+# Hypernyms ("ring" -> "sound") were measured too: no better agreement on the scored corpus's tuning questions,
+# more words that mean something else. More senses than the first made no difference there either.
+_RELATED = frozenset({b"+", b"&", b"\\"})
+RELATED_SENSES = 1
 # Senses of a word read, most common first (WordNet's index lists them by frequency in a tagged corpus):
 # rarer senses bring in words that mean something else ("fast" as in "to fast").
 SENSES = 1
@@ -209,10 +210,9 @@ def mutual(word: str) -> frozenset[str]:
 
 @lru_cache(maxsize=16384)
 def related(word: str) -> frozenset[str]:
-    """Single words related to one of the two most common senses of `word` in any part of speech: its synonyms,
-    the words of the sense's direct hypernyms ("loop" -> "cycle"? no; "ring" -> "band"), its derivations
-    ("rollback" -> "roll"), similar adjectives and pertainyms. Looser than `near_synonyms`: used to recognise a
-    concept stated in other words, for part of its points and a review flag, never for a full match."""
+    """Single words related to the most common sense of `word` in each part of speech: its synonyms, its
+    derivations ("exclusive" -> "exclude"), similar adjectives and pertainyms. Looser than `near_synonyms`: used to recognise a concept
+    stated in other words (grader.text.paraphrase), for part of its points, never for a full match."""
     files = _files()
     word = word.lower()
     if files is None or len(word) > _MAX_WORD or not _WORD.fullmatch(word):

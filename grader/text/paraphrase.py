@@ -19,7 +19,7 @@ from grader.text import lexicon
 from grader.text.analysis import Analysis
 from grader.text.compiled import CompiledSpec
 from grader.text.normalise import STATEMENT_VERBS, Token, fold_word, prepare, stem, tokenise
-from grader.text.wording import opposite_word
+from grader.text.wording import has_opposites
 
 # A sentence restates a concept when the words it shares with the concept's gloss carry this share of the
 # gloss's weight, with at least MIN_WORDS of them, at least one distinctive (in no other concept's gloss).
@@ -67,7 +67,7 @@ def glosses(labels: dict[str, str], statements: dict[str, str]) -> dict[str, Glo
     A stem in several concepts' glosses tells them apart less, and weighs less (1 / number of glosses)."""
     words = {cid: _content(label) | _content(statements.get(cid, "")) for cid, label in labels.items()}
     # A concept whose meaning lies in the order of two opposites ("from low to high") needs its own phrases.
-    words = {cid: ws for cid, ws in words.items() if not any(opposite_word(s) for s in ws)}
+    words = {cid: ws for cid, ws in words.items() if not has_opposites(ws)}
     count: dict[str, int] = {}
     for ws in words.values():
         for s in ws:
@@ -124,7 +124,7 @@ def restated(tokens: list[Token], gloss: Gloss, skip: set[int], negated: Callabl
             continue
         if best is None or coverage > best.coverage:
             best = Restatement(
-                coverage, sentence, tuple(sorted((tokens[i].word, gloss.words[g]) for g, i in pairs.items()))
+                coverage, sentence, tuple(sorted((tokens[i].word, gloss.words[g] if tokens[i].stem != g else tokens[i].word) for g, i in pairs.items()))
             )
     return best
 

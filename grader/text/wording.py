@@ -19,9 +19,9 @@ _OPPOSITE = frozenset(
 _OPPOSITE_WORDS = frozenset(a for a, _ in _OPPOSITE)
 
 
-def opposite_word(stem: str) -> bool:
-    """Whether a stem is one of a pair of opposite magnitudes ("low" / "high")."""
-    return stem in _OPPOSITE_WORDS
+def has_opposites(stems: set[str] | dict[str, str]) -> bool:
+    """Whether both words of a pair of opposite magnitudes ("low" and "high") are among `stems`."""
+    return any((a, b) in _OPPOSITE for a in stems for b in stems)
 
 
 def reversed_opposites(stems: tuple[str, ...], found: dict[str, tuple[int, bool]]) -> bool:
