@@ -41,6 +41,7 @@ class Restatement:
     coverage: float
     sentence: int
     pairs: tuple[tuple[str, str], ...]  # (answer's word, gloss word) of each word shared
+    span: tuple[int, int] = (0, 0)  # characters of the sentence in the prepared answer
 
     @property
     def note(self) -> str:
@@ -123,9 +124,9 @@ def restated(tokens: list[Token], gloss: Gloss, skip: set[int], negated: Callabl
         elif any(negated(i) for i in pairs.values()):
             continue
         if best is None or coverage > best.coverage:
-            best = Restatement(
-                coverage, sentence, tuple(sorted((tokens[i].word, gloss.words[g] if tokens[i].stem != g else tokens[i].word) for g, i in pairs.items()))
-            )
+            shared = tuple(sorted((tokens[i].word, gloss.words[g] if tokens[i].stem != g else tokens[i].word) for g, i in pairs.items()))
+            within = [i for i, t in enumerate(tokens) if t.sentence == sentence]
+            best = Restatement(coverage, sentence, shared, (tokens[within[0]].start, tokens[within[-1]].end))
     return best
 
 
