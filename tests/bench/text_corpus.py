@@ -232,6 +232,9 @@ def evaluate(held_out: bool | None = None, name: str = "corpus") -> dict[str, ob
         "false_full": sum(1 for p, t in zip(engine, truth) if p >= POINTS and t <= 2.5),
         "false_zero": sum(1 for p, t in zip(engine, truth) if p == 0 and t >= 2.5),
         "silent_zero": sum(1 for o, t in zip(outcomes, truth) if o.score == 0 and t >= 2.5 and not o.needs_review),
+        # Answers with a concept guessed from other words, and how many of them a person scored below half.
+        "guessed": sum(1 for o in outcomes if o.details.get("restated")),
+        "guessed_low": sum(1 for o, t in zip(outcomes, truth) if o.details.get("restated") and t < POINTS / 2),
         "ablations": {},
     }
     for name, change in ABLATIONS.items():
@@ -301,7 +304,9 @@ def print_corpus(corpus_errors: bool = False) -> None:
         print(
             f"  off by >= 3 points: {r['big_errors']}, flagged {r['big_flagged']}; "
             f"answers flagged: {r['flagged']:.1%}; false full marks (human <= 2.5): {r['false_full']}; "
-            f"false zeros (human >= 2.5): {r['false_zero']}, {r['silent_zero']} of them not flagged"
+            f"false zeros (human >= 2.5): {r['false_zero']}, {r['silent_zero']} of them not flagged; "
+            f"concepts guessed from other words in {r['guessed']} answers, {r['guessed_low']} of them scored below "
+            "half by a person"
         )
     if corpus_errors:
         r = evaluate(False)  # the tuning questions only: the held-out ones are not for reading while tuning
