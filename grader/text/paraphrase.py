@@ -84,14 +84,6 @@ def _related_stems(word: str) -> frozenset[str]:
     return frozenset(stem(fold_word(w)) for w in lexicon.related(word))
 
 
-def _same(answer_stem: str, answer_word: str, gloss_stem: str, gloss_word: str) -> bool:
-    if answer_stem == gloss_stem:
-        return True
-    if len(answer_word) < 4 or len(gloss_word) < 4:
-        return False
-    return gloss_stem in _related_stems(answer_word) or answer_stem in _related_stems(gloss_word)
-
-
 def restated(tokens: list[Token], gloss: Gloss, skip: set[int], negated: Callable[[int], bool]) -> Restatement | None:
     """The sentence of the answer (tokens) that best restates the gloss, if one does well enough. Tokens in
     `skip` (words of phrases already found for other concepts) do not count; a restatement any of whose words
@@ -103,14 +95,22 @@ def restated(tokens: list[Token], gloss: Gloss, skip: set[int], negated: Callabl
     total = sum(gloss.weights.values())
     best: Restatement | None = None
     for sentence, positions in by_sentence.items():
-        pairs: dict[str, int] = {}  # gloss stem -> the answer's token standing for it, each token used once
-        for exact in (True, False):
-            for g, gword in gloss.words.items():
-                for i in positions:
-                    if g not in pairs and i not in pairs.values() and (
-                        tokens[i].stem == g if exact else _same(tokens[i].stem, tokens[i].word, g, gword)
-                    ):
-                        pairs[g] = i
+        # gloss stem -> the answer's token standing for it, each token used once; words as written first
+        first: dict[str, int] = {}
+        for i in positions:
+            first.setdefault(tokens[i].stem, i)
+        pairs = {g: first[g] for g in gloss.words if g in first}
+        used = set(pairs.values())
+        for g, gword in gloss.words.items():
+            if g in pairs or len(gword) < 4:
+                continue
+            near = _related_stems(gword)
+            for i in positions:
+                t = tokens[i]
+                if i not in used and len(t.word) >= 4 and (t.stem in near or g in _related_stems(t.word)):
+                    pairs[g] = i
+                    used.add(i)
+                    break
         if len(pairs) < MIN_WORDS or not any(gloss.weights[g] == 1.0 for g in pairs):
             continue
         coverage = sum(gloss.weights[g] for g in pairs) / total if total else 0.0
