@@ -120,6 +120,12 @@ def _part_report(pid: str, points: float, rows: list[Scored], outcomes: list[Out
                      "same here, add a synonyms group for full credit:")
         lines += [f"    - [{meant}, {said}]   # {cid}: in {n} high-scored answers, {low} low-scored"
                   for cid, said, meant, n, low in near]
+    guessed = restatement_suggestions(rows, outcomes, points)
+    if guessed:
+        lines.append("  concepts guessed from other words in high-scored answers (part of their points); where the "
+                     "wording means the concept, add its key words as a phrase:")
+        lines += [f'    - {cid}: "{sentence}"   # guessed in {n} high-scored answers, {low} low-scored'
+                  for cid, sentence, n, low in guessed]
     suggestions = missed_phrases(rows, outcomes, points)
     if suggestions:
         lines.append("  phrases common in high-scored answers that no phrase matched (paste into a concept):")
@@ -166,6 +172,27 @@ def near_synonym_suggestions(
         elif row.score < points / 2:
             low.update(used)
     ranked = sorted(((*key, n, low[key]) for key, n in high.items() if n > low[key]), key=lambda x: (-x[3], x[4], x[:3]))
+    return ranked[:_SUGGESTIONS]
+
+
+def restatement_suggestions(
+    rows: list[Scored], outcomes: list[Outcome], points: float
+) -> list[tuple[str, str, int, int]]:
+    """(concept, a sentence of a high-scored answer that restated it, high-scored answers, low-scored answers) for
+    each concept guessed from other words (grader.text.paraphrase) more often in answers the TA scored three
+    quarters or more than in answers scored below half."""
+    high: Counter[str] = Counter()
+    low: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for row, outcome in zip(rows, outcomes):
+        said = {str(c): str(text) for c, text in outcome.details.get("restatements", [])}
+        if row.score >= 0.75 * points:
+            high.update(said.keys())
+            for cid, text in said.items():
+                example.setdefault(cid, " ".join(text.split())[:120])
+        elif row.score < points / 2:
+            low.update(said.keys())
+    ranked = sorted(((c, example[c], n, low[c]) for c, n in high.items() if n > low[c]), key=lambda x: (-x[2], x[3], x[0]))
     return ranked[:_SUGGESTIONS]
 
 

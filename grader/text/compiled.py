@@ -9,6 +9,7 @@ import re
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -54,6 +55,8 @@ class CompiledSpec:
     # Stem of a WordNet near-synonym -> {stem of the phrase word it may stand for: that word}, for the loose
     # matches of concepts (never for misconceptions, subjects or full matches).
     near: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Reference answer -> concept id -> what the concept says (grader.text.paraphrase), built on first use.
+    glosses: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     _typos: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def typo_stems(self, word: str) -> frozenset[str]:

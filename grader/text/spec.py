@@ -360,6 +360,18 @@ class TextSpec(BaseModel):
             "which word stood for which. Claims with `about` and misconceptions never use them."
         ),
     )
+    paraphrase: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "Share of a concept's points for a concept none of whose phrases is in the answer, not even loosely, "
+            "but whose label (and the reference answer's clause that states it) one sentence of the answer "
+            "restates: most of the label's distinctive words, as written or as words WordNet relates to them. "
+            "The answer is flagged for a TA and never scores full marks this way. 0 turns this off. Claims with "
+            "`about` and members of groups are never restated."
+        ),
+    )
     round_to: float = Field(0.5, gt=0, description="The score is rounded to a multiple of this.")
     second_opinion: bool = Field(
         True,

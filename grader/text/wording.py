@@ -19,6 +19,11 @@ _OPPOSITE = frozenset(
 _OPPOSITE_WORDS = frozenset(a for a, _ in _OPPOSITE)
 
 
+def has_opposites(stems: set[str] | dict[str, str]) -> bool:
+    """Whether both words of a pair of opposite magnitudes ("low" and "high") are among `stems`."""
+    return any((a, b) in _OPPOSITE for a in stems for b in stems)
+
+
 def reversed_opposites(stems: tuple[str, ...], found: dict[str, tuple[int, bool]]) -> bool:
     """Whether two opposite words of a phrase ("low ... high") stand in the answer the other way round: the
     loose statement of "from low to high concentration" must not be "from high to low"."""

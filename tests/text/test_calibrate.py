@@ -73,3 +73,22 @@ def test_calibrate_suggests_near_synonyms_that_earned_part_of_a_concept(tmp_path
     out = capsys.readouterr().out
     assert "near-synonyms (WordNet)" in out, out
     assert "- [entire, full]   # encode-whole: in 2 high-scored answers, 0 low-scored" in out, out
+
+
+def test_calibrate_suggests_the_wording_of_concepts_guessed_from_other_words() -> None:
+    from grader.calibrate import Scored, restatement_suggestions
+    from grader.text import TextSpec, grade_text
+
+    spec = TextSpec.model_validate({"points": 10, "concepts": [
+        {"id": "nopre", "label": "resources cannot be taken away from the process holding them", "points": 10,
+         "phrases": ["no preemption"]},
+    ]})
+    rows = [
+        Scored("1", "Nobody can take a resource away from the process that holds it.", 9, "a.csv:2"),
+        Scored("1", "No one can take the resource away from a process while it holds it.", 8, "a.csv:3"),
+        Scored("1", "The OS takes resources away whenever it likes.", 1, "a.csv:4"),
+    ]
+    outcomes = [grade_text(r.answer, spec) for r in rows]
+    assert restatement_suggestions(rows, outcomes, 10) == [
+        ("nopre", "Nobody can take a resource away from the process that holds it", 2, 0)
+    ]

@@ -45,9 +45,11 @@ def small_wordnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("GRADER_WORDNET", str(tmp_path))
     lexicon._files.cache_clear()
     lexicon.near_synonyms.cache_clear()
+    lexicon.related.cache_clear()
     yield tmp_path
     lexicon._files.cache_clear()
     lexicon.near_synonyms.cache_clear()
+    lexicon.related.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -71,6 +73,19 @@ def test_near_synonyms_read_the_most_common_sense(small_wordnet: Path, word: str
     assert lexicon.near_synonyms(word) == expected
 
 
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("chance", {"probability"}),  # its most common sense only
+        ("form", {"signifier", "make"}),  # in every part of speech
+        ("holds", {"hold", "keep"}),
+        ("../../etc/passwd", set()),
+    ],
+)
+def test_related_words_read_the_first_sense_in_every_part_of_speech(small_wordnet: Path, word: str, expected: set[str]) -> None:
+    assert lexicon.related(word) == expected
+
+
 def test_every_word_of_the_index_is_found_by_the_binary_search(small_wordnet: Path) -> None:
     for pos, synsets in SYNSETS.items():
         files = lexicon._files()
@@ -87,6 +102,7 @@ def test_a_damaged_database_gives_no_near_synonyms_and_no_error(small_wordnet: P
     lexicon._files.cache_clear()
     assert lexicon.near_synonyms("probability") == frozenset()
     assert lexicon.near_synonyms("hold") == frozenset()
+    assert lexicon.related("hold") == frozenset()
 
 
 def test_without_the_data_there_are_no_near_synonyms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,6 +123,15 @@ def test_without_the_data_there_are_no_near_synonyms(tmp_path: Path, monkeypatch
 )
 def test_the_installed_wordnet(word: str, synonym: str) -> None:
     assert synonym in lexicon.near_synonyms(word)
+
+
+@pytest.mark.skipif(not lexicon.available(), reason="WordNet is not installed (apt-get install wordnet-base)")
+@pytest.mark.parametrize(
+    "word, other",
+    [("exclusive", "exclude"), ("sudden", "abrupt"), ("faked", "fake"), ("directly", "straight")],
+)
+def test_related_words_follow_derivations_and_similar_words(word: str, other: str) -> None:
+    assert other in lexicon.related(word)
 
 
 def test_grader_check_notes_when_near_synonyms_are_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
