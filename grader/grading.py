@@ -6,6 +6,7 @@ time and memory budget and 0 points for that part; the other parts are still gra
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from pathlib import Path
@@ -80,6 +81,8 @@ def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: 
         # Nothing of this part could be read as text (a scan): a person grades it; it is never called missing.
         message = f"Your answer to this part could not be read as text. {markdown_text(answers.review)}"
         return unchecked_part(part, message, reason=answers.review)
+    if answer is None and answers.kind:
+        return _missing_from(part, answers.kind)
     result = grade_part(part, answer, assignment, sandbox)
     confidence = answers.scan.confidence_of(answer) if answers.scan and answer else None
     if confidence is not None:
@@ -93,12 +96,58 @@ def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: 
     return result
 
 
+def _missing_from(part: Part, kind: str) -> PartResult:
+    """No answer to a part was found in a converted document (a PDF, a Word or LaTeX file): its headings and
+    numbering are read from the layout, which can miss one, so the 0 is checked by a person, never silent."""
+    message = (f"No answer to this part was found in your {kind}, so it scores 0 for now. Headings and numbered "
+               f"items are read from the document's layout and one may have been missed: a TA will check "
+               f"whether your answer to {inline_code(part.id)} is there.")
+    outcome = Outcome(engine="formula" if part.formula is not None else "text", score=0.0, max_score=part.points,
+                      status="missing", feedback=[message], needs_review=True,
+                      review_reasons=[f"no answer to this part was found in the {kind}"])
+    return PartResult(id=part.id, title=part.title, score=0.0, max_score=part.points, status="missing",
+                      outcomes=[outcome])
+
+
+# Around a layout-read answer's graded formula, a line of math with no words (or such a rest of its own line)
+# is layout the formula did not use: an exponent raised past a fraction, read as a line of its own, say.
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MATH_SIGN = re.compile(r"[0-9=+\-*/^_<>|\\≠≤≥±×÷·%√∑∫]")
+
+
+def _unused_math(answer: str, formula: str | None) -> str | None:
+    lines = answer.splitlines()
+    at = next((i for i, line in enumerate(lines) if formula and formula in line), None)
+    if at is None:
+        return None
+    before, _, after = lines[at].partition(formula)
+    if before.rstrip().endswith("="):  # a left-hand side the formula engine took off (`h_T = ...`)
+        before = before[:before.rfind("$") + 1]
+    around = [before + " " + after, *lines[max(0, at - 1):at], *lines[at + 1:at + 2]]
+    for text in around:
+        text = " ".join(text.replace("$", " ").split())
+        if text and _MATH_SIGN.search(text) and not _WORD.search(_COMMAND.sub(" ", text)):
+            return text
+    return None
+
+
 def _layout_read(result: PartResult, kind: str) -> PartResult:
     """Math rebuilt from a page's layout may be misread: a formula that did not read, or did not score in
-    full, is shown to the student as read and goes to a person, never a silent verdict."""
+    full, is shown to the student as read and goes to a person, never a silent verdict. One that scored in
+    full keeps its score, but goes to a person too when part of the layout around it was not used."""
     outcomes = []
     for outcome in result.outcomes:
-        if outcome.engine == "formula" and outcome.score < outcome.max_score:
+        unused = (_unused_math(result.answer or "", outcome.details.get("formula"))
+                  if outcome.engine == "formula" and outcome.score >= outcome.max_score else None)
+        if unused:
+            said = (f"I read this from your {kind} as: {inline_code(' '.join((result.answer or '').split())[:300])}. "
+                    f"The formula I graded leaves out {inline_code(unused[:100])}: a TA will check the reading.")
+            outcome = outcome.model_copy(update={
+                "feedback": [said, *outcome.feedback], "needs_review": True,
+                "review_reasons": [*outcome.review_reasons,
+                                   f"the formula read from the {kind}'s layout leaves out {unused[:100]!r}"]})
+        elif outcome.engine == "formula" and outcome.score < outcome.max_score:
             said = f"I read this from your {kind} as: {inline_code(' '.join((result.answer or '').split())[:300])}"
             reason = f"the formula was read from the {kind}'s layout and may be misread"
             outcome = outcome.model_copy(update={

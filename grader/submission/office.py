@@ -55,7 +55,7 @@ def read_office(data: bytes, name: str) -> Converted:
             return Converted("", kind, [f"{inline_code(name)} could not be read: converting it took longer than "
                                         f"{TIMEOUT:g} s."])
     if proc.returncode != 0:
-        return Converted("", kind, [f"{inline_code(name)} could not be read: it is damaged or not a {kind}."])
+        return Converted("", kind, [f"{inline_code(name)} could not be read: it is damaged or not {'an' if kind[0] in 'AEIOU' else 'a'} {kind}."])
     text = _unescape(proc.stdout.decode("utf-8", "replace"))
     if formulas is None:
         return Converted(text, kind)

@@ -60,7 +60,7 @@ def _outcome_markdown(outcome: Outcome, *, titled: bool) -> list[str]:
 
 def part_markdown(part: PartResult) -> str:
     """What a student reads for one part: how the answer was read, which items matched, the feedback."""
-    if part.status == "missing":
+    if part.status == "missing" and not part.outcomes:
         lines = ["No answer was found for this part, so it scored 0. In a Markdown or text file, start each "
                  f"answer with a heading such as `## {part.id}`; in YAML or JSON, use `\"{part.id}\"` as the key."]
     else:
