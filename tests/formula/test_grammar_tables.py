@@ -104,15 +104,32 @@ def test_enough_inputs() -> None:
     assert len(TOKEN_LISTS) > 800
 
 
+def _driver_result(quick, toks):
+    try:
+        return quick.parse(toks)
+    except tables.Unexpected as exc:
+        return exc
+
+
 @pytest.mark.parametrize("chunk", range(4))
-def test_the_driver_builds_lark_s_tree_or_defers_to_lark(chunk: int) -> None:
+def test_the_driver_builds_lark_s_tree_or_refuses_as_lark_does(chunk: int) -> None:
+    from lark.exceptions import UnexpectedToken
+
     quick, lark = tables.driver(), tables.lark_parser(True)
     assert quick is not None
+    refused = 0
     for toks in TOKEN_LISTS[chunk::4]:
-        tree = quick.parse(toks)
+        got = _driver_result(quick, toks)
         try:
             plain = from_lark(lark.parse(toks))
-        except Exception:  # noqa: BLE001 - lark refuses it: the loop must not accept it
-            assert tree is None, toks
+        except UnexpectedToken as exc:  # the same token (or the end), the same terminals expected
+            refused += 1
+            assert isinstance(got, tables.Unexpected), toks
+            if exc.token.type == "$END":
+                assert got.token is None, toks
+            else:
+                assert got.token is exc.token, toks
+            assert got.expected == exc.expected, toks
             continue
-        assert tree is not None and _same(tree, plain), toks
+        assert isinstance(got, Tree) and _same(got, plain), toks
+    assert refused > 0

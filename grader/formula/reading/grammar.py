@@ -1,11 +1,13 @@
 """The grammar applied to the tokens, and the messages of its failures.
 
 Tokens come from our own tokenizer (`tokens.py`); the LALR table is lark's, built from `grammar.lark` (see
-`tables`). A formula is parsed by `tables.Driver` on the shipped table; what it refuses is parsed again by lark
-itself, so every error and its message are lark's (and lark parses everything when the fast paths are off).
+`tables`). A formula is parsed by `tables.Driver` on the shipped table, which refuses what lark refuses and says
+what lark's error says; lark itself parses everything when the fast paths are off.
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from grader.formula import fast
 from grader.formula.errors import ReadFailure
@@ -25,7 +27,10 @@ def parse_tokens(tokens: list[Token], end: int) -> Tree:
         raise ReadFailure("There is no formula here.", end)
     quick = tables.driver() if fast.ENABLED else None
     if quick is not None:
-        tree = quick.parse(tokens)
+        try:
+            tree = quick.parse(tokens)
+        except tables.Unexpected as exc:
+            _refused(exc.token, exc, tokens, end)
         if tree is not None:
             return tree
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -33,11 +38,7 @@ def parse_tokens(tokens: list[Token], end: int) -> Tree:
     try:
         return from_lark(tables.lark_parser(fast.ENABLED).parse(tokens))
     except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            _unclosed(tokens)
-            raise ReadFailure(_eof_message(exc), end) from None
-        raise ReadFailure(_unexpected_message(tok, exc), tok.start_pos or 0, tok.end_pos) from None
+        _refused(None if exc.token.type == "$END" else exc.token, exc, tokens, end)
     except UnexpectedEOF as exc:
         _unclosed(tokens)
         raise ReadFailure(_eof_message(exc), end) from None
@@ -45,6 +46,15 @@ def parse_tokens(tokens: list[Token], end: int) -> Tree:
         raise ReadFailure("I can't read this character.", exc.pos_in_stream or 0) from None
     except UnexpectedInput as exc:  # pragma: no cover
         raise ReadFailure("I can't read the formula here.", getattr(exc, "pos_in_stream", 0) or 0) from None
+
+
+def _refused(tok: Token | None, exc, tokens: list[Token], end: int) -> NoReturn:
+    """The failure where the grammar refuses `tok` (None: the end of the formula); `exc` has the terminals the
+    parser expected there."""
+    if tok is None:
+        _unclosed(tokens)
+        raise ReadFailure(_eof_message(exc), end) from None
+    raise ReadFailure(_unexpected_message(tok, exc), tok.start_pos or 0, tok.end_pos) from None
 
 
 _CLOSER_OF = {"LPAR": "RPAR", "LBRACE": "RBRACE", "LBRACK": "RBRACK", "LFLOOR": "RFLOOR", "LCEIL": "RCEIL",

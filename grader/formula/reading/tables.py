@@ -170,6 +170,15 @@ def write_tables() -> Path:
 
 # --- the parse loop ----------------------------------------------------------------------------------------------
 
+class Unexpected(Exception):
+    """Where the table refuses the input, as lark's `UnexpectedToken` says it: the token (None: the end of the
+    formula) and the terminals the state would have taken."""
+
+    def __init__(self, token: Token | None, expected: set[str]) -> None:
+        super().__init__(token, expected)
+        self.token, self.expected = token, expected
+
+
 class Driver:
     """lark's LALR loop (`ParserState.feed_token`) and tree builder on the saved table: a shift is (True, state),
     a reduce (False, size, rule name, tree name, single child inlined, children to keep or splice)."""
@@ -183,7 +192,8 @@ class Driver:
                        for state, actions in table["states"].items()}
 
     def parse(self, tokens: list[Token]) -> Tree | None:
-        """The tree, or None where lark would raise (the caller asks lark then, for its error)."""
+        """The tree; `Unexpected` where lark raises `UnexpectedToken`; None in the cases lark fails otherwise (a
+        table lark itself would refuse: the caller asks lark then)."""
         states, end = self.states, self.end
         stack, values = [self.start], []
         for tok in (*tokens, None):
@@ -191,7 +201,7 @@ class Driver:
             while True:
                 act = states[stack[-1]].get(kind)
                 if act is None:
-                    return None
+                    raise Unexpected(tok, {s for s in states[stack[-1]] if s.isupper()})
                 if act[0]:
                     if tok is None or act[1] == end:
                         return None
