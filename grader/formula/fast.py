@@ -1,8 +1,9 @@
 """The switch of the fast paths, so that a test or a benchmark can run the same work with and without them.
 
-Each fast path computes what a plainer path computes, only cheaper: the parse table loaded instead of rebuilt, a
-tighter parse loop on lark's own table, sequence patterns planned once per formula and summed as integers, and the
-`grader` command ending without the interpreter's teardown. With the environment variable `GRADER_FAST_PATHS=0`
+Each fast path computes what a plainer path computes, only cheaper: the parse table loaded instead of rebuilt and
+a parse loop of our own on it (lark is imported only for a formula that does not parse), ASCII answers not cleaned
+character by character, constant parts of a compiled formula computed once, sequence patterns planned once per
+formula and summed as integers, and the `grader` command ending without the interpreter's teardown. With the environment variable `GRADER_FAST_PATHS=0`
 (or `set_enabled(False)` for the engine's paths) every one of them takes the plain path; nothing else changes.
 """
 

@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -123,8 +124,8 @@ def run_modes(count: int, profile: bool = False) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def cold(runs: int) -> dict[str, float]:
-    """Median seconds of each command as a fresh interpreter. `grader grade` runs as this checkout runs it (with
+def cold(runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU seconds (the process and its children) of each command as a fresh interpreter. `grader grade` runs as this checkout runs it (with
     PYTHONDONTWRITEBYTECODE, as here, every start compiles the grader's sources) and with bytecode caches, as an
     installed package has them (in a cache folder of this run, filled by one run first; sympy's come with it)."""
     import tempfile
@@ -147,23 +148,26 @@ def cold(runs: int) -> dict[str, float]:
         "grader grade, cached bytecode": (grade, cached),
     }
 
-    def once(cmd: list[str], extra: dict[str, str]) -> float:
+    def once(cmd: list[str], extra: dict[str, str]) -> tuple[float, float]:
         env = {**os.environ, **extra}
         for k in [k for k, v in extra.items() if not v]:
             env.pop(k)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     once(grade, cached)  # fills the bytecode cache
-    times: dict[str, list[float]] = {k: [] for k in commands}
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
     for _ in range(runs):  # interleaved: a burst of load on the machine hits every command alike
         for name, (cmd, extra) in commands.items():
             times[name].append(once(cmd, extra))
     import shutil
 
     shutil.rmtree(scratch, ignore_errors=True)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
 
 
 def main() -> None:
@@ -198,10 +202,11 @@ def main() -> None:
     if args.no_cold:
         return
     figures = cold(args.runs)
-    sympy = figures["import sympy"]
-    print(f"cold start, median of {args.runs} interleaved runs:")
-    for name, seconds in figures.items():
-        print(f"  {name:46s} {1000 * seconds:6.0f} ms  {seconds / sympy:5.2f}x import sympy")
+    wall0, cpu0 = figures["import sympy"]
+    print(f"cold start, median of {args.runs} interleaved runs (wall, and CPU of the process and its children):")
+    for name, (wall, cpu) in figures.items():
+        print(f"  {name:46s} {1000 * wall:6.0f} ms {wall / wall0:5.2f}x   CPU {1000 * cpu:6.0f} ms {cpu / cpu0:5.2f}x"
+              "  (of import sympy)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""The parser: the shipped LALR table is the grammar's, and the quick parse loop agrees with lark's.
+"""The parser: the shipped LALR table is the grammar's, and the parse loop on it builds lark's trees.
 
 If the first test fails after an edit of grammar.lark or an update of lark, write the table again:
-    .venv/bin/python -m grader.formula.reading.grammar
+    .venv/bin/python -m grader.formula.reading.tables
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 from lark.parsers.lalr_analysis import Shift
 
 from grader.formula.errors import ReadFailure
-from grader.formula.reading import grammar
+from grader.formula.reading import grammar, tables
+from grader.formula.reading.parsetree import Tree, from_lark
 from grader.formula.reading.read import names_for
 from grader.formula.reading.tokens import tokenize
 from grader.formula.reading.unicode import clean
@@ -20,7 +21,7 @@ from grader.formula.reading.unicode import clean
 from .conftest import PART_SPECS, load, part_spec
 from .test_fast_paths import CASES
 
-TEXT = grammar.GRAMMAR.read_text(encoding="utf-8")
+TEXT = tables.GRAMMAR.read_text(encoding="utf-8")
 
 
 def _automaton(parser) -> tuple:
@@ -47,22 +48,31 @@ def _automaton(parser) -> tuple:
 
 
 def test_the_shipped_table_is_current() -> None:
-    doc = json.loads(grammar.TABLES.read_text(encoding="utf-8"))
-    assert doc["key"] == grammar.grammar_key(TEXT), "run: .venv/bin/python -m grader.formula.reading.grammar"
-    saved = grammar._saved_parser(TEXT)
-    assert saved is not None
-    assert _automaton(saved) == _automaton(grammar.build_parser(TEXT))
+    doc = json.loads(tables.TABLES.read_text(encoding="utf-8"))
+    assert doc["key"] == tables.grammar_key(TEXT), "run: .venv/bin/python -m grader.formula.reading.tables"
+    saved, built = tables.lark_parser(True), tables.lark_parser(False)
+    assert saved is not built
+    assert _automaton(saved) == _automaton(built)
+    # the driver's table is the saved parser's, as JSON has it (states numbered by strings)
+    assert json.loads(json.dumps(tables.driver_table(saved))) == doc["driver"]
 
 
 def test_a_table_of_another_grammar_is_not_used(tmp_path, monkeypatch) -> None:
-    doc = json.loads(grammar.TABLES.read_text(encoding="utf-8"))
-    doc["key"] = grammar.grammar_key(TEXT + "\n// edited\n")
+    doc = json.loads(tables.TABLES.read_text(encoding="utf-8"))
+    doc["key"] = tables.grammar_key(TEXT + "\n// edited\n")
     stale = tmp_path / "grammar_tables.json"
     stale.write_text(json.dumps(doc), encoding="utf-8")
-    monkeypatch.setattr(grammar, "TABLES", stale)
-    assert grammar._saved_parser(TEXT) is None
-    stale.write_text("{not json", encoding="utf-8")
-    assert grammar._saved_parser(TEXT) is None
+    monkeypatch.setattr(tables, "TABLES", stale)
+    tables._document.cache_clear()
+    try:
+        assert tables._document() is None
+        stale.write_text("{not json", encoding="utf-8")
+        tables._document.cache_clear()
+        assert tables._document() is None
+    finally:
+        monkeypatch.undo()
+        tables._document.cache_clear()
+    assert tables._document() is not None
 
 
 def _token_lists():
@@ -84,11 +94,9 @@ TOKEN_LISTS = list(_token_lists())
 
 
 def _same(a, b) -> bool:
-    if type(a) is not type(b):
-        return False
-    if hasattr(a, "children"):
-        return a.data == b.data and len(a.children) == len(b.children) and all(
-            _same(x, y) for x, y in zip(a.children, b.children))
+    if isinstance(a, Tree) or isinstance(b, Tree):
+        return isinstance(a, Tree) and isinstance(b, Tree) and a.data == b.data and len(a.children) == len(
+            b.children) and all(_same(x, y) for x, y in zip(a.children, b.children))
     return (a.type, str(a), a.start_pos, a.end_pos) == (b.type, str(b), b.start_pos, b.end_pos)
 
 
@@ -96,13 +104,32 @@ def test_enough_inputs() -> None:
     assert len(TOKEN_LISTS) > 800
 
 
+def _driver_result(quick, toks):
+    try:
+        return quick.parse(toks)
+    except tables.Unexpected as exc:
+        return exc
+
+
 @pytest.mark.parametrize("chunk", range(4))
-def test_the_quick_loop_builds_lark_s_tree_or_defers_to_lark(chunk: int) -> None:
+def test_the_driver_builds_lark_s_tree_or_refuses_as_lark_does(chunk: int) -> None:
+    from lark.exceptions import UnexpectedToken
+
+    quick, lark = tables.driver(), tables.lark_parser(True)
+    assert quick is not None
+    refused = 0
     for toks in TOKEN_LISTS[chunk::4]:
-        quick = grammar._DRIVER.parse(toks)
+        got = _driver_result(quick, toks)
         try:
-            plain = grammar._PARSER.parse(toks)
-        except Exception:  # noqa: BLE001 - lark refuses it: the loop must not accept it
-            assert quick is None, toks
+            plain = from_lark(lark.parse(toks))
+        except UnexpectedToken as exc:  # the same token (or the end), the same terminals expected
+            refused += 1
+            assert isinstance(got, tables.Unexpected), toks
+            if exc.token.type == "$END":
+                assert got.token is None, toks
+            else:
+                assert got.token is exc.token, toks
+            assert got.expected == exc.expected, toks
             continue
-        assert quick is not None and _same(quick, plain), toks
+        assert isinstance(got, Tree) and _same(got, plain), toks
+    assert refused > 0

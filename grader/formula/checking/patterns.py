@@ -32,7 +32,7 @@ Path = tuple[int, ...]
 Valuer = Callable[[Node], Value]  # a sub-formula's value at the point being evaluated
 
 _PLANS: dict[tuple, tuple] = {}  # (what, id of each node, extra) -> (the nodes, kept alive so ids stay theirs; answer)
-_PLANS_SIZE = 20_000
+_PLANS_SIZE = 4_096  # as many as the compiled formulas kept (`compiled._CACHE`)
 
 
 def _memo(what: str, nodes: tuple, extra, compute: Callable[[], object]):

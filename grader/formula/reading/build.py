@@ -16,13 +16,13 @@ from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
-from lark import Token, Tree
 
 from grader.formula.errors import ReadFailure
 from grader.formula.reading.tokens import ELEMENTARY, FUNCTIONS, INVERSE, Names, sum_indices, tokenize
 from grader.formula.reading.tree import Node, substitute
 from grader.formula.reading.unicode import Clean
 from grader.formula.reading.grammar import parse_tokens, wrap_infix
+from grader.formula.reading.parsetree import Token, Tree
 
 MAX_FORMULA_CHARS = 2000
 MAX_TREE_DEPTH = 160

@@ -1,162 +1,18 @@
-"""The LALR parser and the messages of its failures.
+"""The grammar applied to the tokens, and the messages of its failures.
 
-Tokens come from our own tokenizer (`tokens.py`); lark only applies the grammar in `grammar.lark`. Building the
-LALR table takes some 70 ms, at every start: `grammar_tables.json` (written by `python -m
-grader.formula.reading.grammar`, shipped with the package) holds the built table, as data, keyed by a hash of the
-grammar and of lark's version; a table that does not match is ignored and the grammar built. No cache is written
-at run time, and nothing is ever unpickled. A parse runs lark's own table in a tighter loop (`_Driver`); an input
-the table refuses is parsed again by lark itself, so every error and its message are lark's.
+Tokens come from our own tokenizer (`tokens.py`); the LALR table is lark's, built from `grammar.lark` (see
+`tables`). A formula is parsed by `tables.Driver` on the shipped table, which refuses what lark refuses and says
+what lark's error says; lark itself parses everything when the fast paths are off.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
-
-import lark
-from lark import Lark, Token, Tree
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
-from lark.grammar import Rule
-from lark.lexer import Lexer, TerminalDef
-from lark.parsers.lalr_analysis import Shift
+from typing import NoReturn
 
 from grader.formula import fast
 from grader.formula.errors import ReadFailure
-
-GRAMMAR = Path(__file__).with_name("grammar.lark")
-TABLES = Path(__file__).with_name("grammar_tables.json")
-
-
-class _ListLexer(Lexer):
-    """Feeds the tokens our own tokenizer produced to the lark parser."""
-
-    def __init__(self, lexer_conf) -> None:
-        pass
-
-    def lex(self, data):  # type: ignore[override]
-        yield from data
-
-
-def grammar_key(text: str) -> str:
-    """What a saved table is valid for: this grammar, read by this version of lark."""
-    return hashlib.sha256(f"{text}\0lark {lark.__version__}".encode()).hexdigest()
-
-
-def build_parser(text: str) -> Lark:
-    return Lark(text, parser="lalr", lexer=_ListLexer)
-
-
-def table_document(parser: Lark, text: str) -> dict:
-    """The built parser as JSON data: lark's own serialization, with tuples, integer keys and our lexer tagged."""
-    data, memo = parser.memo_serialize([TerminalDef, Rule])
-    return {"key": grammar_key(text), "data": _encode(data), "memo": _encode(memo)}
-
-
-def _encode(v):
-    if v is _ListLexer:
-        return {"__lexer__": True}
-    if isinstance(v, dict):
-        if all(isinstance(k, str) for k in v):
-            if len(v) == 1 and next(iter(v)) in _MARKS:
-                raise TypeError("a dict that reads as a tag")
-            return {k: _encode(x) for k, x in v.items()}
-        return {"__items__": [[_encode(k), _encode(x)] for k, x in v.items()]}
-    if isinstance(v, tuple):
-        return {"__tuple__": [_encode(x) for x in v]}
-    if isinstance(v, list):
-        return [_encode(x) for x in v]
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    raise TypeError(f"cannot save a {type(v).__name__} in the grammar's table")
-
-
-_MARKS = ("__lexer__", "__tuple__", "__items__")
-
-
-def _decode(d: dict):
-    """json's object_hook: the tagged values back (lark's data has no dict of one of these keys)."""
-    if len(d) == 1:
-        if "__tuple__" in d:
-            return tuple(d["__tuple__"])
-        if "__items__" in d:
-            return dict(d["__items__"])
-        if "__lexer__" in d:
-            return _ListLexer
-    return d
-
-
-def _saved_parser(text: str) -> Lark | None:
-    """The parser from the shipped table, when it was built from this grammar by this lark; else None."""
-    try:
-        doc = json.loads(TABLES.read_text(encoding="utf-8"), object_hook=_decode)
-        if doc.get("key") != grammar_key(text):
-            return None
-        return Lark._load_from_dict(doc["data"], doc["memo"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _parser() -> Lark:
-    text = GRAMMAR.read_text(encoding="utf-8")
-    return (_saved_parser(text) if fast.ENABLED else None) or build_parser(text)
-
-
-class _Driver:
-    """lark's LALR loop (`ParserState.feed_token`) on lark's own table and tree callbacks, with each state's
-    actions looked up once: a shift is (True, state), a reduce (False, size, rule name, callback)."""
-
-    def __init__(self, parser: Lark) -> None:
-        inner = parser.parser.parser.parser
-        table, callbacks = inner.parse_table, inner.callbacks
-        if any(isinstance(k, str) for k in callbacks):
-            raise ValueError("token callbacks")  # lark would call them on shifts; this loop does not
-        self.start, self.end = table.start_states["start"], table.end_states["start"]
-        self.states = {
-            state: {t: (True, arg) if action is Shift else (False, len(arg.expansion), arg.origin.name, callbacks[arg])
-                    for t, (action, arg) in actions.items()}
-            for state, actions in table.states.items()
-        }
-
-    def parse(self, tokens: list[Token]) -> Tree | None:
-        """The tree, or None where lark would raise (the caller asks lark then, for its error)."""
-        states, end = self.states, self.end
-        stack, values = [self.start], []
-        for tok in (*tokens, None):
-            kind = "$END" if tok is None else tok.type
-            while True:
-                act = states[stack[-1]].get(kind)
-                if act is None:
-                    return None
-                if act[0]:
-                    if tok is None or act[1] == end:
-                        return None
-                    stack.append(act[1])
-                    values.append(tok)
-                    break
-                _, size, origin, callback = act
-                if size:
-                    s = values[-size:]
-                    del stack[-size:]
-                    del values[-size:]
-                else:
-                    s = []
-                goto = states[stack[-1]].get(origin)
-                if goto is None or not goto[0]:
-                    return None
-                stack.append(goto[1])
-                values.append(callback(s))
-                if tok is None and goto[1] == end:
-                    return values[-1]
-
-
-_PARSER = _parser()
-_DRIVER = _Driver(_PARSER)
+from grader.formula.reading import tables
+from grader.formula.reading.parsetree import Token, Tree, from_lark
 
 _DESCRIBE = {
     "RPAR": "`)`", "RBRACE": "`}`", "RBRACK": "`]`", "LPAR": "`(`", "LBRACE": "`{`", "NUMBER": "a number",
@@ -169,18 +25,20 @@ _DESCRIBE = {
 def parse_tokens(tokens: list[Token], end: int) -> Tree:
     if not tokens:
         raise ReadFailure("There is no formula here.", end)
-    if fast.ENABLED:
-        tree = _DRIVER.parse(tokens)
+    quick = tables.driver() if fast.ENABLED else None
+    if quick is not None:
+        try:
+            tree = quick.parse(tokens)
+        except tables.Unexpected as exc:
+            _refused(exc.token, exc, tokens, end)
         if tree is not None:
             return tree
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
     try:
-        return _PARSER.parse(tokens)
+        return from_lark(tables.lark_parser(fast.ENABLED).parse(tokens))
     except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            _unclosed(tokens)
-            raise ReadFailure(_eof_message(exc), end) from None
-        raise ReadFailure(_unexpected_message(tok, exc), tok.start_pos or 0, tok.end_pos) from None
+        _refused(None if exc.token.type == "$END" else exc.token, exc, tokens, end)
     except UnexpectedEOF as exc:
         _unclosed(tokens)
         raise ReadFailure(_eof_message(exc), end) from None
@@ -188,6 +46,15 @@ def parse_tokens(tokens: list[Token], end: int) -> Tree:
         raise ReadFailure("I can't read this character.", exc.pos_in_stream or 0) from None
     except UnexpectedInput as exc:  # pragma: no cover
         raise ReadFailure("I can't read the formula here.", getattr(exc, "pos_in_stream", 0) or 0) from None
+
+
+def _refused(tok: Token | None, exc, tokens: list[Token], end: int) -> NoReturn:
+    """The failure where the grammar refuses `tok` (None: the end of the formula); `exc` has the terminals the
+    parser expected there."""
+    if tok is None:
+        _unclosed(tokens)
+        raise ReadFailure(_eof_message(exc), end) from None
+    raise ReadFailure(_unexpected_message(tok, exc), tok.start_pos or 0, tok.end_pos) from None
 
 
 _CLOSER_OF = {"LPAR": "RPAR", "LBRACE": "RBRACE", "LBRACK": "RBRACK", "LFLOOR": "RFLOOR", "LCEIL": "RCEIL",
@@ -256,14 +123,3 @@ def wrap_infix(tokens: list[Token]) -> list[Token]:
                     Token("RBRACE", "}", start_pos=last.end_pos, end_pos=last.end_pos)]
     return tokens
 
-
-def write_tables() -> Path:
-    """Build the parser from the grammar and save its table (run after editing grammar.lark or updating lark)."""
-    text = GRAMMAR.read_text(encoding="utf-8")
-    TABLES.write_text(json.dumps(table_document(build_parser(text), text), separators=(",", ":")) + "\n",
-                      encoding="utf-8")
-    return TABLES
-
-
-if __name__ == "__main__":
-    print(f"wrote {write_tables()}")

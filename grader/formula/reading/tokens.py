@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lark import Token
-
 from grader.formula import fast
 from grader.formula.errors import ReadFailure
+from grader.formula.reading.parsetree import Token
 from grader.formula.reading.unicode import Clean
 
 MAX_NUMBER_DIGITS = 30
@@ -107,13 +106,8 @@ class Names:
         return ", ".join(shown) if shown else "none"
 
 
-_NEW_TOKEN = getattr(Token, "_future_new", None)  # what Token(...) calls after checking for deprecated keywords
-
-
 def _tok(kind: str, value: str, start: int, end: int) -> Token:
-    if _NEW_TOKEN is not None and fast.ENABLED:
-        return _NEW_TOKEN(kind, value, start, None, None, None, None, end)
-    return Token(kind, value, start_pos=start, end_pos=end)
+    return Token(kind, value, start, end)
 
 
 def _split_word(word: str, known: list[str]) -> list[str] | None:
