@@ -59,7 +59,7 @@ def test_a_scanned_pdf_is_read_by_ocr_and_every_part_goes_to_a_person(hw3, sandb
     assert all(p.needs_review and p.status != "missing" for p in parts.values())
     assert all(parts[i].status == "invalid" and parts[i].score == 0 for i in ("4.1", "4.2", "4.3"))
     assert all(parts[i].score == 10 for i in ("2.1", "2.2", "3.2")), {i: p.score for i, p in parts.items()}
-    assert "I read them with OCR (confidence" in " ".join(result.notes)
+    assert "are scanned or photographed: I read them with OCR (confidence" in " ".join(result.notes)
 
 
 def test_a_layout_formula_that_does_not_read_is_shown_as_read_and_flagged(hw3, sandbox):

@@ -18,13 +18,14 @@ from grader.escape import inline_code
 from grader.submission.converted import Converted, Scan
 from grader.submission.pdf.ocr import find_tesseract
 from grader.submission.pdf.pages import PageLines, join_pages
-from grader.submission.pdf.worker import MAX_PAGES, SCANNED_GLYPHS, SCANNED_SHARE
+from grader.submission.pdf.worker import MAX_PAGES
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TIMEOUT = 20.0  # seconds of wall clock for the whole document
 MEMORY_MB = 768  # address space the reading process may add to what the interpreter and pdfium map
 _MAX_EVENT_BYTES = 16 * 1024 * 1024
 NO_TEXT_LAYER = "This PDF has no text layer (it looks like a scan), so a person will grade it."
+HIDDEN_LAYER = " (the hidden text a scanning app adds is not read as typed text)"
 UNDECODABLE = "The text in this PDF could not be decoded (its fonts carry no character map), so a person will grade it."
 _OPEN_ERRORS = {
     "password": "is protected by a password, so it could not be read; upload it without the password",
@@ -77,9 +78,10 @@ def _converted(run: _Run, shown: str) -> Converted:
     scan = _scan(run.read)
     review = _review(run.read, scan)
     if scan is not None:
-        notes.append(f"{shown} has no text layer on {_pages(_scanned_pages(run.read))}: I read {_ocr_read(run.read)} "
-                     f"with OCR (confidence {scan.confidence:.0f}%). Text answers read this way are graded for now "
-                     "and checked by a person; formulas are graded by a person.")
+        scanned = _scanned_pages(run.read)
+        notes.append(f"In {shown}, {_pages(scanned)} {'are' if len(scanned) > 1 else 'is'} scanned or photographed: "
+                     f"I read {_ocr_read(run.read)} with OCR (confidence {scan.confidence:.0f}%). Text answers read "
+                     "this way are graded for now and checked by a person; formulas are graded by a person.")
     if run.read and not text.strip() and review is None:
         notes.append(f"{shown} holds no text.")
     return Converted(text if text.strip() else "", "PDF", notes, review=review, layout_math=bool(text.strip()),
@@ -87,7 +89,7 @@ def _converted(run: _Run, shown: str) -> Converted:
 
 
 def _scanned(page: dict) -> bool:
-    return page["glyphs"] < SCANNED_GLYPHS and page["image_share"] > SCANNED_SHARE
+    return bool(page["scan"])
 
 
 def _scanned_pages(pages: list[dict]) -> list[dict]:
@@ -132,14 +134,15 @@ def _review(pages: list[dict], scan: Scan | None) -> str | None:
     glyphs = sum(p["glyphs"] for p in pages)
     scanned = _scanned_pages(pages)
     if scan is not None:
-        return (f"{_pages(scanned).capitalize()} of this PDF ha{'ve' if len(scanned) > 1 else 's'} no text layer "
-                f"(scanned or photographed): OCR read {_ocr_read(pages)} with confidence {scan.confidence:.0f}%, so "
-                "a person will check it.")
-    if pages and glyphs < SCANNED_GLYPHS and scanned:
+        return (f"{_pages(scanned).capitalize()} of this PDF {'are' if len(scanned) > 1 else 'is'} scanned or "
+                f"photographed: OCR read {_ocr_read(pages)} with confidence {scan.confidence:.0f}%, so a person will "
+                "check it.")
+    hidden = any(p["hidden"] for p in scanned)
+    if scanned and len(scanned) == len(pages) and not hidden:
         return NO_TEXT_LAYER
     if scanned:
-        return (f"{_pages(scanned).capitalize()} of this PDF ha{'ve' if len(scanned) > 1 else 's'} no text layer "
-                "(scanned or photographed), so a person will grade it.")
+        return (f"{_pages(scanned).capitalize()} of this PDF {'are' if len(scanned) > 1 else 'is'} scanned or "
+                f"photographed{HIDDEN_LAYER if hidden else ' (no text layer)'}, so a person will grade it.")
     if glyphs and sum(p["undecodable"] for p in pages) > 0.25 * glyphs:
         return UNDECODABLE
     return None

@@ -29,6 +29,7 @@ MAX_GLYPHS = 200_000
 MAX_RULES_PER_PAGE = 2_000
 SCANNED_GLYPHS = 20  # a page with fewer glyphs than this, mostly covered by images, is a scan
 SCANNED_SHARE = 0.2
+HIDDEN_SHARE = 0.8  # ... and so is one whose text is mostly invisible: a scanning app's own OCR layer
 _ERRORS = {1: "unknown", 2: "file", 3: "format", 4: "password", 5: "security", 6: "page"}
 
 
@@ -55,48 +56,70 @@ def main(path: str, memory_mb: int, cpu_seconds: int, tesseract: str = "") -> No
         if budget <= 0:
             break
         page = pdf[index]
-        glyphs, undecodable, capped = _glyphs(page, raw, min(MAX_GLYPHS_PER_PAGE, budget))
-        budget -= len(glyphs)
         rules, image_share = _drawings(page, raw)
+        # Invisible text only matters on a page that images cover (a scan's hidden OCR layer).
+        glyphs, undecodable, hidden, capped = _glyphs(page, raw, min(MAX_GLYPHS_PER_PAGE, budget),
+                                                      image_share > SCANNED_SHARE)
+        budget -= len(glyphs)
         width, height = page.get_size()
-        lines = [asdict(line) for line in lay_out(glyphs, rules)]
-        read = scans.read(page, height) if len(glyphs) < SCANNED_GLYPHS and image_share > SCANNED_SHARE else None
+        scan = is_scan(len(glyphs), hidden, image_share)
+        # A scan's hidden text (another program's OCR) is never graded as typed text: OCR here, or nothing.
+        read = scans.read(page, height) if scan else None
+        lines = read["lines"] if read else [] if scan else [asdict(line) for line in lay_out(glyphs, rules)]
         _emit(event="page", index=index, height=height, width=width, glyphs=len(glyphs), undecodable=undecodable,
-              capped=capped, image_share=image_share, lines=read["lines"] if read else lines,
+              hidden=hidden, capped=capped, image_share=image_share, scan=scan, lines=lines,
               ocr=read and {"confidence": read["confidence"], "words": read["words"]})
         page.close()
     _emit(event="done")
 
 
+def is_scan(glyphs: int, hidden: int, image_share: float) -> bool:
+    """A page that is a picture of text: images cover it, and it has (almost) no text or only invisible text."""
+    return image_share > SCANNED_SHARE and (glyphs < SCANNED_GLYPHS or hidden >= HIDDEN_SHARE * glyphs)
+
+
 class _Scans:
-    """OCR of scanned pages, within a page count and a time budget for the whole document."""
+    """OCR of scanned pages, within a page count and a CPU-time budget for the whole document."""
 
     def __init__(self, tesseract: str, folder: str) -> None:
         self.tesseract, self.folder, self.done = tesseract, folder, 0
         self.deadline = time.monotonic() + ocr.TOTAL_SECONDS
+        self.cpu = _children_cpu()
 
     def read(self, page, height: float) -> dict | None:
         remaining = self.deadline - time.monotonic()
-        if not self.tesseract or self.done >= ocr.MAX_PAGES or remaining < 0.5:
+        spent = _children_cpu() - self.cpu
+        if not self.tesseract or self.done >= ocr.MAX_PAGES or spent > ocr.TOTAL_CPU_SECONDS - 0.5 or remaining < 1:
             return None
         self.done += 1
         image = os.path.join(self.folder, f"page{self.done}.pgm")
         try:
             _, dpi = ocr.render(page, image)
+            words = ocr.read_words(self.tesseract, image, dpi, min(ocr.PAGE_SECONDS, remaining))
+        except TimeoutError:
+            self.tesseract = ""  # it hangs: the other pages are not tried
+            return None
         except (MemoryError, OSError, ValueError, RuntimeError):  # pdfium cannot render it: the page stays unread
             return None
-        words = ocr.read_words(self.tesseract, image, dpi, min(ocr.PAGE_SECONDS, remaining))
-        os.unlink(image)
+        finally:
+            if os.path.exists(image):
+                os.unlink(image)
         if not words:
             return None
         return {"lines": ocr.lines(words, dpi, height), "confidence": ocr.confidence(words), "words": len(words)}
 
 
-def _glyphs(page, raw, cap: int) -> tuple[list[Glyph], int, bool]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _glyphs(page, raw, cap: int, count_hidden: bool) -> tuple[list[Glyph], int, int, bool]:
+    """The page's glyphs, how many could not be decoded, how many are invisible, and whether the cap cut it."""
     textpage = page.get_textpage()
     count = textpage.count_chars()
     glyphs: list[Glyph] = []
-    undecodable = 0
+    undecodable = hidden = 0
     font = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -104,7 +127,7 @@ def _glyphs(page, raw, cap: int) -> tuple[list[Glyph], int, bool]:
     space = False
     for i in range(count):
         if len(glyphs) >= cap:
-            return glyphs, undecodable, True
+            return glyphs, undecodable, hidden, True
         code = raw.FPDFText_GetUnicode(textpage, i)
         char = chr(code) if 0 < code < 0x110000 else "\ufffd"
         if char.isspace():
@@ -125,8 +148,11 @@ def _glyphs(page, raw, cap: int) -> tuple[list[Glyph], int, bool]:
         if glyph is not None:
             glyph.bold = glyph.bold or raw.FPDFText_GetFontWeight(textpage, i) >= 600
             glyphs.append(glyph)
+            text_object = raw.FPDFText_GetTextObject(textpage, i) if count_hidden else None
+            if text_object and raw.FPDFTextObj_GetTextRenderMode(text_object) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+                hidden += 1
     textpage.close()
-    return glyphs, undecodable, False
+    return glyphs, undecodable, hidden, False
 
 
 def _drawings(page, raw) -> tuple[list[Rule], float]:
