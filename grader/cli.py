@@ -39,10 +39,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     result = grade_submission(submission, assignment)
     document = to_results_json(result)
     validate_results(document)
+    print(submission_summary(result))  # first: the grades are seen even when the file cannot be written
     if args.output:
-        atomic.write_json(Path(args.output), document)
-    print(submission_summary(result))
-    if args.output:
+        try:
+            atomic.write_json(Path(args.output), document)
+        except OSError as exc:
+            print(f"error: {args.output} could not be written: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"wrote {args.output}")
     return EXIT_OK
 
@@ -89,17 +92,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"error: give the answer in quotes or with --file FILE ({both})", file=sys.stderr)
         return EXIT_USAGE
     assignment = load_assignment(args.assignment)
+    document = None
     try:
         part = find_part(assignment, args.part)
         if args.file is not None and Path(args.file).suffix.lower() in DOCUMENTS:
-            answer, how = read_document(Path(args.file), part.id, assignment.part_ids)
+            document, how = read_document(Path(args.file), part.id, assignment.part_ids)
+            answer = document.get(part.id) or ""
             print(how)
         else:
             answer = read_answer(answer=args.answer, file=args.file)
     except (UnknownPart, OSError, ValueError) as exc:
         print(f"error: {exc.args[0] if isinstance(exc, UnknownPart) else exc}", file=sys.stderr)
         return EXIT_USAGE
-    result = explain_answer(assignment=assignment, part_id=part.id, answer=answer)
+    result = explain_answer(assignment=assignment, part_id=part.id, answer=answer, document=document)
     print(result.model_dump_json(indent=2) if args.json else render_explanation(part, result))
     return EXIT_OK
 

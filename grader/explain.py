@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.grading import grade_part
+from grader.grading import grade_answer, grade_part
 from grader.results import ItemResult, Outcome, PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox
-from grader.submission import MAX_FILE_BYTES, clean_answer, decode, read_file
+from grader.submission import MAX_FILE_BYTES, Answers, clean_answer, decode, read_file
 
 _MARK = {True: "✔", False: "✘"}
 # Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
@@ -52,9 +52,9 @@ def read_answer(*, answer: str | None, file: str | None) -> str:
 DOCUMENTS = (".tex", ".ipynb", ".docx", ".odt", ".pdf")
 
 
-def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[str, str]:
-    """A document (LaTeX, notebook, Word, PDF) read as a submission is, and the answer to one part in it,
-    with a line saying how it was read: the TA sees what a student handing in this file would get."""
+def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[Answers, str]:
+    """A document (LaTeX, notebook, Word, PDF) read as a submission is, with lines saying how it was read
+    and what became of the part: the TA sees what a student handing in this file would get."""
     answers = read_file(path, part_ids)
     found = [p for p in part_ids if answers.get(p)]
     kind = answers.kind or "file"
@@ -70,15 +70,19 @@ def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[str, s
                      + "): in a submission, text is graded and flagged, and a formula goes to a person")
     elif answers.layout_math:
         lines.append("  its math was rebuilt from the page layout: a formula that does not score in full is flagged")
-    return answers.get(part_id) or "", "\n".join(lines)
+    return answers, "\n".join(lines)
 
 
-def explain_answer(*, assignment: Assignment, part_id: str, answer: str, sandbox: Sandbox | None = None) -> PartResult:
-    """Grade one answer to one part exactly as a submission's answer would be graded."""
+def explain_answer(*, assignment: Assignment, part_id: str, answer: str, document: Answers | None = None,
+                   sandbox: Sandbox | None = None) -> PartResult:
+    """Grade one answer to one part exactly as a submission's answer would be graded; with the `document` it
+    was read from, as that format's answers are (a scan's formula goes to a person, a PDF's is shown as read)."""
     part = find_part(assignment, part_id)
     own = sandbox is None
     box = sandbox or Sandbox()
     try:
+        if document is not None:
+            return grade_answer(part, document, assignment, box)
         return grade_part(part, answer if answer.strip() else None, assignment, box)
     finally:
         if own:
@@ -91,6 +95,8 @@ def render_explanation(part: Part, result: PartResult) -> str:
     lines = [f"part {part.id} “{part.title}” ({part.points:g} points, {kinds})"]
     if result.answer is None:
         lines.append("answer: (empty) → missing, 0 points")
+        if result.needs_review:
+            lines.append("flagged for review: " + "; ".join(result.review_reasons))
         return "\n".join(lines)
     lines.append("answer: " + _indent(result.answer.strip(), "        "))
     for outcome in result.outcomes:

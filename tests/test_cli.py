@@ -25,6 +25,14 @@ def test_grade_prints_a_summary_and_writes_valid_results(tmp_path):
     assert [t["number"] for t in document["tests"]] == ["1", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3"]
 
 
+def test_grade_shows_the_grades_and_one_line_when_its_output_cannot_be_written(tmp_path):
+    (tmp_path / "a_file").write_text("", encoding="utf-8")
+    proc = run("grade", str(EXAMPLES / "ada_markdown"), "-o", str(tmp_path / "a_file" / "results.json"))
+    assert proc.returncode == 2
+    assert "Total 100 / 100" in proc.stdout
+    assert proc.stderr.count("\n") == 1 and "could not be written" in proc.stderr, proc.stderr
+
+
 def test_grade_with_another_assignment_folder(tmp_path):
     folder = tmp_path / "quiz"
     folder.mkdir()

@@ -24,9 +24,9 @@ from grader.formula import grade_formula, FormulaSpec
 spec = FormulaSpec(variables={"n": {}}, points=10,
                    wrong_answers=[{"answer": "n(n-1)/2", "points": 5, "feedback": "diagonal"}])
 answer = json.loads(sys.stdin.read())["answer"]
-t = time.perf_counter()
+t = time.process_time()  # CPU time: a bound on the engine's work that a busy machine does not move
 out = grade_formula(answer, "n(n+1)/2", spec)
-elapsed = time.perf_counter() - t
+elapsed = time.process_time() - t
 other = grade_formula("\\binom{n+1}{2}", "n(n+1)/2", spec)  # the next part is still graded
 print(json.dumps({"status": out.status, "verdict": out.details.get("verdict"), "error": out.error,
                   "elapsed": elapsed, "other": other.status}))

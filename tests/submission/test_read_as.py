@@ -81,13 +81,29 @@ def test_the_same_answers_typed_are_not_flagged(hw3, sandbox):
     assert not any("I read this" in f for f in part.outcomes[0].feedback)
 
 
-def test_explain_file_says_how_a_document_was_read():
-    proc = subprocess.run([sys.executable, "-m", "grader", "explain", "--part", "4.1", "--file",
-                           str(ROOT / "tests/submission/formats/ada_bold.docx")],
+# `grader explain --file DOCUMENT` grades the part as a submission of that document would be graded.
+_EXPLAINED = [
+    ("formats/ada_bold.docx", "4.1", False,
+     ["ada_bold.docx: read as a Word document; parts found: 1, 2.1", "score: 10 / 10"]),
+    ("graded/ada_raised.pdf", "4.1", False,
+     ["score: 10 / 10", "flagged for review: the formula read from the PDF's layout leaves out '2'"]),
+    ("graded/ada_raised.pdf", "4.3", False,
+     ["answer: (empty) → missing, 0 points", "flagged for review: no answer to this part was found in the PDF"]),
+    ("pdf/ada_scan.pdf", "4.1", True,
+     ["score: 0 / 10 (invalid)", "flagged for review: the formula is in a scan"]),
+]
+
+
+@pytest.mark.parametrize("file, part, ocr, expected", _EXPLAINED, ids=[f"{f}:{p}" for f, p, _, _ in _EXPLAINED])
+def test_explain_file_grades_the_part_as_the_document_is_graded(file, part, ocr, expected):
+    if ocr and find_tesseract() is None:
+        pytest.skip("tesseract is not installed (`apt-get install tesseract-ocr`; .ci/run installs it)")
+    proc = subprocess.run([sys.executable, "-m", "grader", "explain", "--part", part, "--file",
+                           str(ROOT / "tests/submission" / file)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "ada_bold.docx: read as a Word document; parts found: 1, 2.1" in proc.stdout
-    assert "score: 10 / 10" in proc.stdout
+    for line in expected:
+        assert line in proc.stdout, proc.stdout
 
 
 _SCAN_LINES = {"The encoder reads the whole source sen-": 90.0, "tence first, then the decoder writes.": 70.0,
