@@ -74,7 +74,7 @@ class Lines:
     """Submission name -> its Line, in an SQLite table: the stamps of a class of 50,000 are not kept in memory.
 
     A mapping for what the batch does with it: `[name] = line`, `get`, `[name]`, `in`, iteration over the
-    names, `items()`, `len()`, `clear()`. Names are kept as JSON (a lone surrogate survives)."""
+    names (sorted), `items()`, `len()`. Names are kept as JSON (a lone surrogate survives)."""
 
     _tables = itertools.count()
 
@@ -140,10 +140,6 @@ class Lines:
     def __len__(self) -> int:
         self._flush()
         return self._db.execute(f"SELECT count(*) FROM {self._table}").fetchone()[0]
-
-    def clear(self) -> None:
-        self._pending = {}
-        self._db.execute(f"DELETE FROM {self._table}")
 
 
 @dataclass
