@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any, Iterator
 
 from grader.batch.sources import Entry, Submitter
+from grader.batch.store import sql_text
 
 _PAGE = 500
 
@@ -25,10 +26,6 @@ def _dumps(entry: Entry) -> str:
 def _loads(text: str) -> Entry:
     name, where, submitters, created_at, left_out = json.loads(text)
     return Entry(name, where, tuple(Submitter(*s) for s in submitters), created_at, tuple(map(tuple, left_out)))
-
-
-def _key(name: str) -> str:
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # SQLite holds UTF-8 only
 
 
 def _insert(db: sqlite3.Connection, sql: str, rows: list[tuple[str, str]]) -> None:
@@ -49,7 +46,7 @@ class EntryTable:
         self._count = 0
 
     def add(self, entry: Entry) -> None:
-        self._pending.append((_key(entry.name), _dumps(entry)))
+        self._pending.append((sql_text(entry.name), _dumps(entry)))
         self._count += 1
         if len(self._pending) >= _PAGE:
             self._flush()
@@ -87,7 +84,8 @@ class EntryTable:
         if not isinstance(name, str):
             return False
         self._flush()
-        for (text,) in self._db.execute(f"SELECT entry FROM {self._table} WHERE name = ?", (_key(name),)).fetchall():
+        found = self._db.execute(f"SELECT entry FROM {self._table} WHERE name = ?", (sql_text(name),)).fetchall()
+        for (text,) in found:
             if json.loads(text)[0] == name:
                 return True
         return False
@@ -102,7 +100,7 @@ class MetadataTable:
         self._pending: dict[str, str] = {}
 
     def __setitem__(self, folder: str, record: dict[str, Any]) -> None:
-        self._pending[_key(folder)] = json.dumps([[[s.name, s.email, s.sid] for s in record["submitters"]],
+        self._pending[sql_text(folder)] = json.dumps([[[s.name, s.email, s.sid] for s in record["submitters"]],
                                                   record["created_at"]])
         if len(self._pending) >= _PAGE:
             self._flush()
@@ -115,7 +113,7 @@ class MetadataTable:
 
     def get(self, folder: str, default: Any = None) -> Any:
         self._flush()
-        row = self._db.execute("SELECT record FROM metadata WHERE folder = ?", (_key(folder),)).fetchone()
+        row = self._db.execute("SELECT record FROM metadata WHERE folder = ?", (sql_text(folder),)).fetchone()
         if row is None:
             return default
         submitters, created_at = json.loads(row[0])

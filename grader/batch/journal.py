@@ -8,8 +8,9 @@ the submission it began to describe, so the next run can say why that one is gra
 
 Lines are written in batches (the rows of one message from a worker, or a fraction of a second) with one
 `os.write` each: a write per row was a fifth of the parent's time, and a kill costs at most the last batch's
-rows, which the next run grades again. Lone surrogates (from undecodable file names) are written as JSON escapes, so a name
-reads back exactly as it was.
+rows, which the next run grades again. Lone surrogates (from undecodable file names) are written as JSON
+escapes, so a name reads back exactly as it was. The stamps read back (fingerprint, signature, where the
+line is) go to SQLite tables, so a resumed class of 50,000 does not hold them in memory.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import IO, Iterable, Iterator
 
 from grader import atomic
 from grader.batch.rows import Row
+from grader.batch.store import sql_text
 
 FLUSH_ROWS = 64
 FLUSH_SECONDS = 0.2
@@ -72,7 +74,7 @@ class Lines:
     """Submission name -> its Line, in an SQLite table: the stamps of a class of 50,000 are not kept in memory.
 
     A mapping for what the batch does with it: `[name] = line`, `get`, `[name]`, `in`, iteration over the
-    names, `items()`, `len()`, `clear()`. Names are kept as JSON (a lone surrogate survives)."""
+    names (sorted), `items()`, `len()`. Names are kept as JSON (a lone surrogate survives)."""
 
     _tables = itertools.count()
 
@@ -84,7 +86,7 @@ class Lines:
         self._pending: dict[str, tuple[str, str, str, str, int, int]] = {}
 
     def __setitem__(self, name: str, line: Line) -> None:
-        key = _key(name)
+        key = sql_text(name)
         self._pending[key] = (key, json.dumps(name), line.fp, line.sig, line.offset, line.size)
         if len(self._pending) >= 1000:
             self._flush()
@@ -102,7 +104,7 @@ class Lines:
         return self._db.execute(f"SELECT name, fp, sig, at, size FROM {self._table} {where}", args).fetchall()
 
     def get(self, name: str, default: Line | None = None) -> Line | None:
-        key = _key(name)
+        key = sql_text(name)
         pending = self._pending.get(key)  # newer than the table's, and looked up without writing the page
         rows = [pending[1:]] if pending is not None else self._db.execute(
             f"SELECT name, fp, sig, at, size FROM {self._table} WHERE key = ?", (key,)).fetchall()
@@ -129,7 +131,7 @@ class Lines:
                 return
             for found, fp, sig, at, size in page:
                 yield json.loads(found), Line(fp, sig, at, size, self._source)
-            last = _key(json.loads(page[-1][0]))
+            last = sql_text(json.loads(page[-1][0]))
 
     def __iter__(self) -> Iterator[str]:
         for name, _ in self.items():
@@ -138,14 +140,6 @@ class Lines:
     def __len__(self) -> int:
         self._flush()
         return self._db.execute(f"SELECT count(*) FROM {self._table}").fetchone()[0]
-
-    def clear(self) -> None:
-        self._pending = {}
-        self._db.execute(f"DELETE FROM {self._table}")
-
-
-def _key(name: str) -> str:
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # SQLite holds UTF-8 only
 
 
 @dataclass

@@ -16,7 +16,7 @@ from grader.batch.rows import Row, part_row
 from grader.results import Outcome, PartResult
 from grader.writers.gradescope import compact_json, part_test
 
-DEFAULT_SIZE = 2048  # parts; popular answers stay, the long tail passes through (a few MB)
+DEFAULT_SIZE = 512  # parts: the popular answers stay, the long tail passes through (at most ~8 MB)
 
 
 @dataclass(frozen=True, slots=True)

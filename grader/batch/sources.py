@@ -265,7 +265,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_metadata(path: Path, data: MutableMapping[str, Any] | None = None) -> tuple[MutableMapping[str, Any], str | None]:
+def read_metadata(path: Path,
+                  data: MutableMapping[str, Any] | None = None) -> tuple[MutableMapping[str, Any], str | None]:
     """Folder name → {"submitters": (Submitter, ...), "created_at": str} (into `data`, if given), and what
     stopped the reading, if anything (with the line and column of a YAML error). Missing: ({}, None)."""
     data = {} if data is None else data

@@ -119,16 +119,16 @@ class ClassStore:
     # --- writing, one submission's row at a time ---------------------------------------------------------
 
     def put_graded(self, g: Graded) -> None:
-        self._graded.append((_text(g.submission), _text(g.who), json.dumps(g.users), g.status, _text(g.error), g.total,
+        self._graded.append((sql_text(g.submission), sql_text(g.who), json.dumps(g.users), g.status, sql_text(g.error), g.total,
                              json.dumps(g.scores), g.decided))
 
     def add_to_group(self, part: str, engine: str, key: str, reading: str, verdict: str, score: float, sample: str,
                      submission: str, who: str, flagged: bool = False) -> None:
-        self._answers.append((part, engine, key, reading, verdict, score, sample, _text(submission), _text(who),
+        self._answers.append((part, engine, key, reading, verdict, score, sample, sql_text(submission), sql_text(who),
                               int(flagged)))
 
     def add_flag(self, flag: Flag) -> None:
-        self._flags.append((_text(flag.submission), _text(flag.who), flag.part, flag.status, flag.score, json.dumps(flag.reasons),
+        self._flags.append((sql_text(flag.submission), sql_text(flag.who), flag.part, flag.status, flag.score, json.dumps(flag.reasons),
                             flag.answer, flag.decision, flag.digest, flag.machine, flag.told))
 
     # --- reading back, in print order ----------------------------------------------------------------------
@@ -175,14 +175,19 @@ class ClassStore:
             self.path.unlink(missing_ok=True)
 
 
-def _text(value: str) -> str:
+def sql_text(value: str) -> str:
     """SQLite holds UTF-8 only: an undecodable file name's bytes are kept as `\\xNN` (the same for every
-    lookup, so the name still finds its record)."""
+    lookup, so the name still finds its record); any other lone surrogate as the bytes Python would write."""
     try:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        try:
+            raw = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
 
 
 class GradedTable:
@@ -198,14 +203,14 @@ class GradedTable:
                       tuple(json.loads(scores)), decided or "")
 
     def __getitem__(self, name: str) -> Graded:
-        row = self._store.query("SELECT * FROM graded WHERE name = ?", _text(name)).fetchone()
+        row = self._store.query("SELECT * FROM graded WHERE name = ?", sql_text(name)).fetchone()
         if row is None:
             raise KeyError(name)
         return self._graded(row)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and \
-            self._store.query("SELECT 1 FROM graded WHERE name = ?", _text(name)).fetchone() is not None
+            self._store.query("SELECT 1 FROM graded WHERE name = ?", sql_text(name)).fetchone() is not None
 
     def values(self) -> Iterator[Graded]:
         for row in self._store.query("SELECT * FROM graded ORDER BY name"):

@@ -21,6 +21,7 @@ from grader.assignment import Assignment
 from grader.batch.beacon import Beacon
 from grader.batch.cache import AnswerCache, CachedRunner
 from grader.batch.journal import line_of
+from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
 from grader.batch.render import PartRenderer
 from grader.batch.rows import Row, row_for
 from grader.batch.sources import Entry
@@ -41,7 +42,7 @@ class WorkerContext:
     fingerprint: str
     memory_mb: int
     cache_size: int
-    render_size: int = 2048  # parts remembered rendered (grader.batch.render); 0 renders every part anew
+    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render); 0: none
 
 
 # A submission's row, and its parts' records as JSON text when they were rendered once (grader.batch.render).

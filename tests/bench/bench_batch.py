@@ -1,10 +1,12 @@
 """Batch grading speed: classes of 1,000 and 10,000 against a naive grader, memory, and cold start.
 
     .venv/bin/python tests/bench/bench_batch.py [--sizes 1000 10000] [--big] [--quick] [--jobs N] [--naive 150]
+                                                [--against OTHER_CHECKOUT]
 
 Two classes of each size (tests/bench/synth.py): one with the repeats real classes have (Zipf-distributed
 answers), and one where every (part, answer) is distinct, so the result cache never answers. --big adds
-50,000 (is peak memory flat as the class grows?); --quick is 1,000 only, for a first look.
+50,000 (is peak memory flat as the class grows?); --quick is 1,000 only, for a first look; --against grades
+each class with another checkout's code too (before/after in one run).
 
 Everything is measured in this one run, on this machine, so the ratios hold even when absolute figures move:
 - `grader batch` on synthetic Gradescope exports, as a fresh process each time, from interpreter start to the
@@ -56,10 +58,11 @@ def bytes_under(folder: Path) -> int:
 
 
 
-def run_batch(source: Path, out: Path, jobs: int | None) -> dict:
+def run_batch(source: Path, out: Path, jobs: int | None, code: Path = ROOT) -> dict:
+    """`grader batch` as a fresh process, with the `grader` package of the checkout `code`."""
     command = [sys.executable, "-c", _MEASURE, "batch", str(source), "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(command, cwd=code, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     peak = PeakRss(proc)  # the whole process tree (parent and workers), sampled every 20 ms
     stdout, stderr = proc.communicate()
@@ -165,6 +168,20 @@ def cold_start(tmp: Path, repeat: int) -> tuple[float, float, float]:
     return sympy, grade, usage
 
 
+def _line(name: str, size: int, figures: dict, naive: float, naive_cpu: float, naive_count: int) -> str:
+    rate = size / figures["seconds"]
+    cpu = figures["parent_cpu"] + figures["worker_cpu"]
+    return (f"{name:>15} {size:>6,}: {figures['seconds']:6.1f} s, {rate:6,.0f} submissions/s, "
+            f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); per CPU-second "
+            f"{size / cpu:,.0f} submissions, {size / cpu / naive_cpu:.1f}x naive's {naive_cpu:.1f} "
+            f"(parent {1e3 * figures['parent_cpu'] / size:.2f} ms, workers "
+            f"{1e3 * figures['worker_cpu'] / size:.2f} ms per submission); peak memory parent "
+            f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB, process tree "
+            f"{figures['tree_mb']} MB; wrote {figures['written'] / 1e6:.0f} MB "
+            f"({figures['written'] / size / 1e3:.1f} KB each, results.json {figures['results'] / size / 1e3:.1f} KB); "
+            f"checked {figures['checked']}, from the cache {figures['hits']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -173,6 +190,9 @@ def main() -> None:
     parser.add_argument("--classes", nargs="+", choices=["repeats", "distinct"], default=["repeats", "distinct"])
     parser.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     parser.add_argument("--naive", type=int, default=150, help="submissions the naive grader grades (default 150)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="another checkout of grader (e.g. `git worktree add /tmp/before main`): each class is "
+                             "also graded with its code, right before, for a before/after in one run")
     parser.add_argument("--dir", help="where the classes and outputs go (default: the system's temp folder); "
                                       "/dev/shm shows the cost of the disk")
     args = parser.parse_args()
@@ -188,23 +208,18 @@ def main() -> None:
             for kind in args.classes:
                 source = tmp / f"{kind}{size}"
                 generate_class(source, size, seed=size, export=True, distinct=kind == "distinct")
-                figures = run_batch(source, tmp / f"out-{kind}{size}", args.jobs)
-                rate = size / figures["seconds"]
-                cpu = figures["parent_cpu"] + figures["worker_cpu"]
-                # Right after the batch, on the same class: a machine shared with other work loads both alike.
+                # Each version right after the other, and the naive grader right after both, on the same class:
+                # a machine shared with other work loads them alike.
+                runs = [("before", args.against.resolve())] if args.against else []
+                runs.append(("after" if args.against else "", ROOT))
+                measured = []
+                for label, code in runs:
+                    measured.append((label, run_batch(source, tmp / f"out-{kind}{size}", args.jobs, code)))
+                    shutil.rmtree(tmp / f"out-{kind}{size}")
                 naive, naive_cpu = run_naive(source, tmp / f"naive-{kind}{size}", naive_count)
-                print(f"{kind:>8} {size:>6,}: {figures['seconds']:6.1f} s, {rate:6,.0f} submissions/s, "
-                      f"{rate / naive:4.1f}x naive ({naive:.1f}/s on the first {naive_count}); per CPU-second "
-                      f"{size / cpu:,.0f} submissions, {size / cpu / naive_cpu:.1f}x naive's {naive_cpu:.1f} "
-                      f"(parent {1e3 * figures['parent_cpu'] / size:.2f} ms, workers "
-                      f"{1e3 * figures['worker_cpu'] / size:.2f} ms per submission); peak memory parent "
-                      f"{figures['parent_mb']} MB, largest worker {figures['worker_mb']} MB, process tree "
-                      f"{figures['tree_mb']} MB; wrote {figures['written'] / 1e6:.0f} MB "
-                      f"({figures['written'] / size / 1e3:.1f} KB each, results.json "
-                      f"{figures['results'] / size / 1e3:.1f} KB); "
-                      f"checked {figures['checked']}, from the cache {figures['hits']}", flush=True)
+                for label, figures in measured:
+                    print(_line(f"{kind} {label}".strip(), size, figures, naive, naive_cpu, naive_count), flush=True)
                 shutil.rmtree(source)
-                shutil.rmtree(tmp / f"out-{kind}{size}")
 
 
 if __name__ == "__main__":
