@@ -158,6 +158,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except (SourceError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # Every submission graded so far is in the journal: the same command goes on from there.
+        print(f"interrupted: what was graded is kept in {args.output}; run the same command again to go on",
+              file=sys.stderr)
+        return 130
     print(summary.text)
     return EXIT_FAILED if summary.failed else EXIT_OK
 

@@ -82,7 +82,8 @@ class PartResult(BaseModel):
 
     @property
     def review_reasons(self) -> list[str]:
-        return [r for o in self.outcomes for r in o.review_reasons]
+        # Once each: a reason that holds for the whole document is given to each of the part's outcomes.
+        return list(dict.fromkeys(r for o in self.outcomes for r in o.review_reasons))
 
 
 class SubmissionResult(BaseModel):

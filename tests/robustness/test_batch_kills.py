@@ -121,3 +121,20 @@ def test_a_journal_line_cut_by_a_kill_does_not_swallow_the_next_row(tmp_path):
     journal.append({"submission": "c", "fp": "f", "sig": "2"})
     journal.close()
     assert sorted(Journal(path).read("f").latest) == ["a", "c"]
+
+
+def test_ctrl_c_says_what_was_kept_and_the_same_command_goes_on(tmp_path, hw3):
+    archive = _export_zip(tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "batch", str(archive), "-o", str(out), "--jobs", "2"]
+    proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    _started(proc, out)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C at a terminal sends: the run and its workers
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr  # the run is still loading or grading when the lock is taken
+    assert f"interrupted: what was graded is kept in {out}; run the same command again to go on" in stderr
+    assert "Traceback" not in stderr
+    summary = run_batch(submissions=archive, outdir=out, assignment=hw3, jobs=2)
+    assert summary.failed == 0 and summary.submissions == 36
+    assert _half_written(out) == []
