@@ -4,11 +4,13 @@
 (`rubrics/hw3.yaml`) or a folder holding `rubric.yaml`. The rubric names its reference file.
 
 Reading reports every error of both files at once (`read_assignment`); `consistency_problems` then checks
-what no single model can see: points that must add up, a reference for every part and no reference for a
-part that does not exist; `reading_problems` reads what grading would read for every student (reference
-formulas, wrong answers, text phrases). `load_assignment` refuses an assignment with any of these errors,
-so `grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is
-graded, instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
+what no single model can see: unique ids, points that must add up, a reference for every part and no
+reference for a part that does not exist; `reading_problems` reads what grading would read for every
+student (reference formulas, wrong answers, text phrases). `assignment_problems` runs all three at once,
+the later two on every part, section and reference entry that is valid on its own (grader.partial), so a
+TA sees every problem in one run. `load_assignment` refuses an assignment with any of these errors, so
+`grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is graded,
+instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from grader.formula.spec import FormulaSpec
+from grader.partial import Pieces, pieces_of
 from grader.rubric import Part, Reference, Rubric
 from grader.validation import problems_from
 from grader.yamlio import Document, FileProblems, Problem, read_document
@@ -149,8 +153,9 @@ def _reference_file(rubric_doc: Document, rubric_path: Path) -> tuple[Path, str]
     return rubric_doc.problem(("reference",), message)
 
 
-def read_assignment(path: str | Path | None = None) -> Sources:
-    """Read and validate a rubric and its reference. Raises FileProblems with every error of both files."""
+def _read_files(path: str | Path | None) -> tuple[Sources | None, Pieces, list[Problem]]:
+    """Both files read and validated: the assignment when both are valid, their valid pieces either way, and
+    every schema error of both. Raises FileProblems only when the rubric itself cannot be read."""
     rubric_path = rubric_path_for(path)
     rubric_doc = read_document(rubric_path, display=None if path is not None else _shown(rubric_path))
     problems: list[Problem] = []
@@ -165,47 +170,95 @@ def read_assignment(path: str | Path | None = None) -> Sources:
             reference = _validated(Reference, reference_doc, problems)
         except FileProblems as exc:
             problems.extend(exc.problems)
-    if problems or rubric is None or reference is None or reference_doc is None or not isinstance(found, tuple):
-        raise FileProblems(problems)
+    reference_path = found[0] if isinstance(found, tuple) else None
+    pieces = pieces_of(rubric_doc, rubric_path.resolve(), reference_doc, reference_path, rubric, reference)
+    if problems or rubric is None or reference is None or reference_doc is None or reference_path is None:
+        return None, pieces, problems
     digest = _digest(rubric_doc.text, reference_doc.text)
-    return Sources(Assignment(rubric, reference, rubric_path.resolve(), found[0], digest), rubric_doc, reference_doc)
+    assignment = Assignment(rubric, reference, rubric_path.resolve(), reference_path, digest)
+    return Sources(assignment, rubric_doc, reference_doc), pieces, problems
+
+
+def read_assignment(path: str | Path | None = None) -> Sources:
+    """Read and validate a rubric and its reference. Raises FileProblems with every error of both files."""
+    sources, _, problems = _read_files(path)
+    if sources is None:
+        raise FileProblems(problems)
+    return sources
+
+
+def assignment_problems(path: str | Path | None = None) -> tuple[Sources | None, Pieces, list[Problem]]:
+    """Every problem loading refuses an assignment for, found in one pass: the schema errors of both files,
+    then the consistency and reading checks of every piece that is valid on its own, so one broken part
+    does not hide the problems of the others. Raises FileProblems only when the rubric cannot be read."""
+    sources, pieces, problems = _read_files(path)
+    later = consistency_of(pieces) + readings_of(pieces)
+    # A duplicate id is found by the model too once everything else is valid: keep one of the two.
+    said = {p.message for p in later}
+    return sources, pieces, sorted({*(p for p in problems if p.message not in said), *later})
 
 
 def consistency_problems(sources: Sources) -> list[Problem]:
     """What the models cannot see alone: points that must add up, and rubric and reference in step."""
-    rubric, reference = sources.assignment.rubric, sources.assignment.reference
-    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
+    return consistency_of(_pieces(sources))
+
+
+def _pieces(sources: Sources) -> Pieces:
+    a = sources.assignment
+    return pieces_of(sources.rubric_doc, a.rubric_path, sources.reference_doc, a.reference_path, a.rubric, a.reference)
+
+
+def consistency_of(pieces: Pieces) -> list[Problem]:
+    """The consistency checks of every valid piece: ids, points, and rubric and reference in step."""
+    rdoc, fdoc, refs = pieces.rubric_doc, pieces.reference_doc, pieces.references
+    if pieces.parts is None:
+        return []
     problems: list[Problem] = []
-    for i, part in enumerate(rubric.parts):
-        problems += _part_points(part, ("parts", i), rdoc)
-        if part.formula is not None:
-            problems += _formula_names(part, ("parts", i, "formula"), rdoc, set(reference.constants))
-        ref = reference.parts.get(part.id)
-        if ref is None:
+    seen: set[str] = set()
+    for piece in pieces.parts:
+        at = ("parts", piece.index)
+        if piece.id is not None and piece.id in seen:
+            problems.append(rdoc.problem((*at, "id"), f"part id {piece.id!r} appears twice"))
+        seen.add(piece.id or "")
+        if piece.part is not None:
+            problems += _part_points(piece.part, at, rdoc)
+        if piece.formula is not None and pieces.constants is not None and piece.id is not None:
+            problems += _formula_names(piece.id, piece.formula, (*at, "formula"), rdoc, set(pieces.constants))
+        if piece.id is None or refs is None or fdoc is None:
+            continue
+        if piece.id not in refs:
+            if not pieces.reference_ids_read:
+                continue  # the entry whose id does not read may be this part's
             problems.append(rdoc.problem(
-                ("parts", i, "id"), f"part {part.id} has no reference: add \"{part.id}\" under `parts` in {fdoc.path}"
+                (*at, "id"), f"part {piece.id} has no reference: add \"{piece.id}\" under `parts` in {fdoc.path}"
             ))
-        elif part.formula is not None and not ref.formula:
+            continue
+        ref = refs[piece.id]
+        if ref is None:
+            continue  # its schema errors say what is wrong
+        if piece.formula is not None and not ref.formula:
             problems.append(fdoc.problem(
-                ("parts", part.id), f"part {part.id} is graded by formula: its reference needs a `formula`", key=True
+                ("parts", piece.id), f"part {piece.id} is graded by formula: its reference needs a `formula`", key=True
             ))
-        elif part.formula is None and ref.formula:
+        elif "formula" not in piece.sections and ref.formula:
             problems.append(fdoc.problem(
-                ("parts", part.id, "formula"),
-                f"part {part.id} has no `formula` section in the rubric, so this formula is never used",
+                ("parts", piece.id, "formula"),
+                f"part {piece.id} has no `formula` section in the rubric, so this formula is never used",
                 severity="warning",
             ))
-    ids = [p.id for p in rubric.parts]
-    for part_id in reference.parts:
-        if part_id not in ids:
+    ids = [p.id for p in pieces.parts if p.id is not None]
+    unread = len(ids) < len(pieces.parts)  # a part whose id does not read may be the one a reference names
+    for part_id in refs or {}:
+        if part_id not in ids and fdoc is not None and not unread:
             close = difflib.get_close_matches(part_id, ids, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append(fdoc.problem(("parts", part_id), f'the rubric has no part "{part_id}"{hint}', key=True))
-    if rubric.total is not None:
-        total = sum(p.points for p in rubric.parts)
-        if abs(total - rubric.total) > _EPS:
+    points = [p.points for p in pieces.parts]
+    if pieces.total is not None and None not in points:  # a part whose points do not read leaves it open
+        total = sum(p for p in points if p is not None)
+        if abs(total - pieces.total) > _EPS:
             problems.append(rdoc.problem(
-                ("total",), f"the parts add up to {total:g} points, but `total` says {rubric.total:g}"
+                ("total",), f"the parts add up to {total:g} points, but `total` says {pieces.total:g}"
             ))
     return problems
 
@@ -255,15 +308,15 @@ def _part_points(part: Part, at: tuple[str | int, ...], doc: Document) -> list[P
     return problems
 
 
-def _formula_names(part: Part, at: tuple[str | int, ...], doc: Document, constants: set[str]) -> list[Problem]:
+def _formula_names(
+    part_id: str, spec: FormulaSpec, at: tuple[str | int, ...], doc: Document, constants: set[str]
+) -> list[Problem]:
     """A state sequence's `initial` may name a reference constant: it must exist (the rubric model checks the
     other names a formula section uses, but cannot see the reference)."""
-    spec = part.formula
-    assert spec is not None
     return [
         doc.problem(
             (*at, "sequences", name, "initial"),
-            f"part {part.id}: `initial` names `{sequence.initial}`, which the reference's `constants` do not define"
+            f"part {part_id}: `initial` names `{sequence.initial}`, which the reference's `constants` do not define"
             + _did_you_mean(sequence.initial, sorted(constants)),
         )
         for name, sequence in spec.sequences.items()
@@ -277,49 +330,52 @@ def _did_you_mean(name: str, options: list[str]) -> str:
 
 
 def reading_problems(sources: Sources) -> list[Problem]:
+    """What grading reads for every student, read once now (see readings_of)."""
+    return readings_of(_pieces(sources))
+
+
+def readings_of(pieces: Pieces) -> list[Problem]:
     """What grading reads for every student, read once now: a reference formula or a listed wrong answer
     that cannot be read, or a text section that does not compile, would otherwise fail every submission.
 
-    Run only on an assignment without consistency errors (the parts and the reference are in step).
+    Each valid formula or text section is read, whatever is wrong elsewhere in its part or its file.
     """
     from grader.formula import ReadError, read_formula
     from grader.text.compiled import compiled
 
-    assignment = sources.assignment
-    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
+    rdoc, fdoc, constants = pieces.rubric_doc, pieces.reference_doc, pieces.constants
     problems: list[Problem] = []
 
     def at(doc: Document, loc: tuple[str | int, ...], offset: int | None, message: str) -> Problem:
         return doc.problem(loc, message) if offset is None else doc.problem_in(loc, offset, message)
 
-    for i, part in enumerate(assignment.rubric.parts):
-        spec, ref = part.formula, assignment.reference.parts.get(part.id)
-        if spec is not None and ref is not None and ref.formula:
-            constants = assignment.reference.constants
-            got = read_formula(ref.formula, spec, constants=constants)
-            if isinstance(got, ReadError):
-                problems.append(at(fdoc, ("parts", part.id, "formula"), got.offset,
-                                   f"part {part.id}: the reference formula cannot be read: {got.message}"))
+    for piece in pieces.parts or []:
+        spec, i, name = piece.formula, piece.index, piece.id if piece.id is not None else f"#{piece.index + 1}"
+        ref = (pieces.references or {}).get(piece.id or "")
+        if spec is not None and constants is not None:
+            if ref is not None and ref.formula and fdoc is not None:
+                got = read_formula(ref.formula, spec, constants=constants)
+                if isinstance(got, ReadError):
+                    problems.append(at(fdoc, ("parts", name, "formula"), got.offset,
+                                       f"part {name}: the reference formula cannot be read: {got.message}"))
             for j, wrong in enumerate(spec.wrong_answers):
                 got = read_formula(wrong.answer, spec, constants=constants)
                 if isinstance(got, ReadError):
                     problems.append(at(rdoc, ("parts", i, "formula", "wrong_answers", j, "answer"), got.offset,
-                                       f"part {part.id}: this wrong answer cannot be read: {got.message}"))
-        if part.text is not None:
+                                       f"part {name}: this wrong answer cannot be read: {got.message}"))
+        if piece.text is not None:
             try:
-                compiled(part.text)
+                compiled(piece.text)
             except Exception as exc:  # noqa: BLE001 - any failure here would fail every student's answer
                 problems.append(rdoc.problem(("parts", i, "text"),
-                                             f"part {part.id}: the text section cannot be compiled: {exc}"))
+                                             f"part {name}: the text section cannot be compiled: {exc}"))
     return problems
 
 
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Load and validate a rubric and its reference. Raises FileProblems with every error found."""
-    sources = read_assignment(path)
-    errors = [p for p in consistency_problems(sources) if p.severity == "error"]
-    if not errors:
-        errors = [p for p in reading_problems(sources) if p.severity == "error"]
-    if errors:
+    sources, _, problems = assignment_problems(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or sources is None:
         raise FileProblems(errors)
     return sources.assignment
