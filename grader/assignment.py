@@ -217,13 +217,14 @@ def consistency_of(pieces: Pieces) -> list[Problem]:
     seen: set[str] = set()
     for piece in pieces.parts:
         at = ("parts", piece.index)
-        if piece.id is not None and piece.id in seen:
-            problems.append(rdoc.problem((*at, "id"), f"part id {piece.id!r} appears twice"))
-        seen.add(piece.id or "")
         if piece.part is not None:
             problems += _part_points(piece.part, at, rdoc)
         if piece.formula is not None and pieces.constants is not None and piece.id is not None:
             problems += _formula_names(piece.id, piece.formula, (*at, "formula"), rdoc, set(pieces.constants))
+        if piece.id is not None and piece.id in seen:
+            problems.append(rdoc.problem((*at, "id"), f"part id {piece.id!r} appears twice"))
+            continue  # the reference entry is the first part's
+        seen.add(piece.id or "")
         if piece.id is None or refs is None or fdoc is None:
             continue
         if piece.id not in refs:

@@ -62,7 +62,6 @@ def test_check_exits_2_exactly_when_grading_would_refuse_the_files():
     for case in CASES:
         code, refused, _ = _case(case)
         assert not refused or code == 2, f"{case.name}: grading refuses it, so `check` must exit 2"
-        assert code != 1 or not refused, case.name
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
