@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import Sources, assignment_problems
+from grader.assignment import Sources, assignment_problems, consistency_problems
 from grader.examples import compare, find_examples, mismatch_problem, missing_answers, read_expected
 from grader.formula import ReadError, ReadOk, check_equivalence, read_formula
 from grader.partial import Pieces
@@ -88,15 +88,16 @@ def check_assignment(
         return report
     rubric = sources.assignment.rubric
     report.checked.append(f"{rubric.assignment}: {len(rubric.parts)} parts, {sum(p.points for p in rubric.parts):g} points")
-    if report.errors:
-        return report  # grading refuses these files; later checks would only repeat their problems in other words
+    if any(p.severity == "error" for p in consistency_problems(sources)):
+        return report  # with parts and references out of step, later checks would only repeat these problems
+    # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
+    unreadable = _unreadable_references(sources)
     own = sandbox is None
     box = sandbox or Sandbox()
     try:
         formulas, failed = formula_problems(sources, box)
         report.add(formulas, kind="failure")
-        # A part whose formulas could not be checked cannot score its reference answer either: say it once.
-        report.add(reference_problems(sources, box, skip=failed), kind="failure")
+        report.add(reference_problems(sources, box, skip=frozenset(unreadable | failed)), kind="failure")
         report.checked.append("reference answers graded")
         if examples:
             _check_examples(sources, box, report)
@@ -104,6 +105,16 @@ def check_assignment(
         if own:
             box.close()
     return report
+
+
+def _unreadable_references(sources: Sources) -> set[str]:
+    assignment = sources.assignment
+    refs = {p.id: assignment.reference.parts.get(p.id) for p in assignment.rubric.parts}
+    return {
+        p.id for p in assignment.rubric.parts
+        if p.formula is not None and refs[p.id] is not None and refs[p.id].formula
+        and isinstance(read_formula(refs[p.id].formula, p.formula, constants=assignment.reference.constants), ReadError)
+    }
 
 
 def schema_line_problems(pieces: Pieces) -> list[Problem]:
