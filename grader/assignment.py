@@ -351,17 +351,29 @@ def readings_of(pieces: Pieces) -> list[Problem]:
         return doc.problem(loc, message) if offset is None else doc.problem_in(loc, offset, message)
 
     for piece in pieces.parts or []:
-        spec, i, name = piece.formula, piece.index, piece.id if piece.id is not None else f"#{piece.index + 1}"
+        i, name = piece.index, piece.id if piece.id is not None else f"#{piece.index + 1}"
+        specs = (piece.formula,) if piece.formula is not None else piece.formula_variants
         ref = (pieces.references or {}).get(piece.id or "")
-        if spec is not None and constants is not None:
+
+        def unreadable(text: str) -> ReadError | None:
+            """Why `text` does not read under any of the part's possible specs, or None when it reads."""
+            first = None
+            for spec in specs:
+                got = read_formula(text, spec, constants=constants)
+                if not isinstance(got, ReadError):
+                    return None
+                first = first or got
+            return first
+
+        if specs and constants is not None:
             if ref is not None and ref.formula and fdoc is not None:
-                got = read_formula(ref.formula, spec, constants=constants)
-                if isinstance(got, ReadError):
+                got = unreadable(ref.formula)
+                if got is not None:
                     problems.append(at(fdoc, ("parts", name, "formula"), got.offset,
                                        f"part {name}: the reference formula cannot be read: {got.message}"))
-            for j, wrong in enumerate(spec.wrong_answers):
-                got = read_formula(wrong.answer, spec, constants=constants)
-                if isinstance(got, ReadError):
+            for j, wrong in enumerate(specs[0].wrong_answers):
+                got = unreadable(wrong.answer)
+                if got is not None:
                     problems.append(at(rdoc, ("parts", i, "formula", "wrong_answers", j, "answer"), got.offset,
                                        f"part {name}: this wrong answer cannot be read: {got.message}"))
         if piece.text is not None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from grader.formula.spec import FormulaSpec
+from grader.formula.spec import Domain, FormulaSpec
 from grader.rubric import Part, Reference, ReferencePart, Rubric
 from grader.text.spec import TextSpec
 from grader.yamlio import Document
@@ -32,6 +32,8 @@ class PartPiece:
     text: TextSpec | None
     sections: frozenset[str]  # the sections the part has, valid or not
     points: float | None  # None when the part's points do not read
+    # When the formula section's only errors are its variables' domains: the section under each domain.
+    formula_variants: tuple[FormulaSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,34 @@ def _part_piece(index: int, raw: Any) -> PartPiece:
         points = None
         if ("points",) not in bad and "points" in raw:
             points = float(raw["points"])
+        formula = _formula_readings(raw["formula"]) if "formula" in sections else ()
         return PartPiece(
-            index, part_id, None,
-            _valid(FormulaSpec, raw["formula"]) if "formula" in sections else None,
+            index, part_id, None, formula[0] if len(formula) == 1 else None,
             _valid(TextSpec, raw["text"]) if "text" in sections else None,
-            sections, points,
+            sections, points, formula if len(formula) > 1 else (),
         )
     return PartPiece(index, part.id, part, part.formula, part.text, sections, part.points)
+
+
+def _formula_readings(raw: Any) -> tuple[FormulaSpec, ...]:
+    """The formula section as it validates; or, when its only errors are variables' domains (a misspelt
+    choice), the section with those variables given each domain in turn: a formula that reads under none of
+    them cannot be read whatever the TA meant. (A domain changes how a formula reads only through `i`, the
+    imaginary unit of a complex part, so giving every such variable the same domain covers both readings.)"""
+    try:
+        return (FormulaSpec.model_validate(raw),)
+    except ValidationError as exc:
+        locs = [tuple(e["loc"]) for e in exc.errors()]
+    if not all(len(loc) == 3 and loc[0] == "variables" and loc[2] == "domain" for loc in locs):
+        return ()
+    bad = {loc[1] for loc in locs}
+    variants = []
+    for domain in get_args(Domain):
+        variables = {name: {**v, "domain": domain} if name in bad else v for name, v in raw["variables"].items()}
+        spec = _valid(FormulaSpec, {**raw, "variables": variables})
+        if spec is not None:
+            variants.append(spec)
+    return tuple(variants)
 
 
 def pieces_of(
