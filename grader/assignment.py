@@ -4,11 +4,13 @@
 (`rubrics/hw3.yaml`) or a folder holding `rubric.yaml`. The rubric names its reference file.
 
 Reading reports every error of both files at once (`read_assignment`); `consistency_problems` then checks
-what no single model can see: points that must add up, a reference for every part and no reference for a
-part that does not exist; `reading_problems` reads what grading would read for every student (reference
-formulas, wrong answers, text phrases). `load_assignment` refuses an assignment with any of these errors,
-so `grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is
-graded, instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
+what no single model can see: unique ids, points that must add up, a reference for every part and no
+reference for a part that does not exist; `reading_problems` reads what grading would read for every
+student (reference formulas, wrong answers, text phrases). `assignment_problems` runs all three at once,
+the later two (grader.piece_checks) on every part, section and reference entry valid on its own, so a
+TA sees every problem in one run. `load_assignment` refuses an assignment with any of these errors, so
+`grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is graded,
+instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from grader.rubric import Part, Reference, Rubric
+from grader.partial import Pieces, pieces_of
+from grader.piece_checks import consistency_of, readings_of
+from grader.rubric import Reference, Rubric
 from grader.validation import problems_from
 from grader.yamlio import Document, FileProblems, Problem, read_document
 
@@ -30,7 +34,6 @@ DEFAULT_ASSIGNMENT = "hw3"
 _HERE = Path(__file__).resolve().parent
 # Inside an installed wheel the rubrics ride along in grader/_bundled; in a source checkout they sit at the top.
 _BUNDLED_ROOTS = (_HERE / "_bundled", _HERE.parent)
-_EPS = 1e-9
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -149,8 +152,9 @@ def _reference_file(rubric_doc: Document, rubric_path: Path) -> tuple[Path, str]
     return rubric_doc.problem(("reference",), message)
 
 
-def read_assignment(path: str | Path | None = None) -> Sources:
-    """Read and validate a rubric and its reference. Raises FileProblems with every error of both files."""
+def _read_files(path: str | Path | None) -> tuple[Sources | None, Pieces, list[Problem]]:
+    """Both files read and validated: the assignment when both are valid, their valid pieces either way, and
+    every schema error of both. Raises FileProblems only when the rubric itself cannot be read."""
     rubric_path = rubric_path_for(path)
     rubric_doc = read_document(rubric_path, display=None if path is not None else _shown(rubric_path))
     problems: list[Problem] = []
@@ -165,161 +169,53 @@ def read_assignment(path: str | Path | None = None) -> Sources:
             reference = _validated(Reference, reference_doc, problems)
         except FileProblems as exc:
             problems.extend(exc.problems)
-    if problems or rubric is None or reference is None or reference_doc is None or not isinstance(found, tuple):
-        raise FileProblems(problems)
+    reference_path = found[0] if isinstance(found, tuple) else None
+    pieces = pieces_of(rubric_doc, rubric_path.resolve(), reference_doc, reference_path, rubric, reference)
+    if problems or rubric is None or reference is None or reference_doc is None or reference_path is None:
+        return None, pieces, problems
     digest = _digest(rubric_doc.text, reference_doc.text)
-    return Sources(Assignment(rubric, reference, rubric_path.resolve(), found[0], digest), rubric_doc, reference_doc)
+    assignment = Assignment(rubric, reference, rubric_path.resolve(), reference_path, digest)
+    return Sources(assignment, rubric_doc, reference_doc), pieces, problems
+
+
+def read_assignment(path: str | Path | None = None) -> Sources:
+    """Read and validate a rubric and its reference. Raises FileProblems with every error of both files."""
+    sources, _, problems = _read_files(path)
+    if sources is None:
+        raise FileProblems(problems)
+    return sources
+
+
+def assignment_problems(path: str | Path | None = None) -> tuple[Sources | None, Pieces, list[Problem]]:
+    """Every problem loading refuses an assignment for, found in one pass: the schema errors of both files,
+    then the consistency and reading checks of every piece that is valid on its own, so one broken part
+    does not hide the problems of the others. Raises FileProblems only when the rubric cannot be read."""
+    sources, pieces, problems = _read_files(path)
+    later = consistency_of(pieces) + readings_of(pieces)
+    # A duplicate id is found by the model too once everything else is valid: keep one of the two.
+    said = {p.message for p in later}
+    return sources, pieces, sorted({*(p for p in problems if p.message not in said), *later})
 
 
 def consistency_problems(sources: Sources) -> list[Problem]:
     """What the models cannot see alone: points that must add up, and rubric and reference in step."""
-    rubric, reference = sources.assignment.rubric, sources.assignment.reference
-    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
-    problems: list[Problem] = []
-    for i, part in enumerate(rubric.parts):
-        problems += _part_points(part, ("parts", i), rdoc)
-        if part.formula is not None:
-            problems += _formula_names(part, ("parts", i, "formula"), rdoc, set(reference.constants))
-        ref = reference.parts.get(part.id)
-        if ref is None:
-            problems.append(rdoc.problem(
-                ("parts", i, "id"), f"part {part.id} has no reference: add \"{part.id}\" under `parts` in {fdoc.path}"
-            ))
-        elif part.formula is not None and not ref.formula:
-            problems.append(fdoc.problem(
-                ("parts", part.id), f"part {part.id} is graded by formula: its reference needs a `formula`", key=True
-            ))
-        elif part.formula is None and ref.formula:
-            problems.append(fdoc.problem(
-                ("parts", part.id, "formula"),
-                f"part {part.id} has no `formula` section in the rubric, so this formula is never used",
-                severity="warning",
-            ))
-    ids = [p.id for p in rubric.parts]
-    for part_id in reference.parts:
-        if part_id not in ids:
-            close = difflib.get_close_matches(part_id, ids, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            problems.append(fdoc.problem(("parts", part_id), f'the rubric has no part "{part_id}"{hint}', key=True))
-    if rubric.total is not None:
-        total = sum(p.points for p in rubric.parts)
-        if abs(total - rubric.total) > _EPS:
-            problems.append(rdoc.problem(
-                ("total",), f"the parts add up to {total:g} points, but `total` says {rubric.total:g}"
-            ))
-    return problems
+    return consistency_of(_pieces(sources))
 
 
-def _part_points(part: Part, at: tuple[str | int, ...], doc: Document) -> list[Problem]:
-    """The points inside one part: sections add up to the part, and full marks can be reached."""
-    problems = []
-    sections = {name: s.points or 0.0 for name, s in (("formula", part.formula), ("text", part.text)) if s is not None}
-    given = sum(sections.values())
-    if abs(given - part.points) > _EPS:
-        if len(sections) == 1:
-            (name, worth), = sections.items()
-            message = f"part {part.id}: the {name} section is worth {worth:g}, but the part is worth {part.points:g}"
-        else:
-            message = (f"part {part.id}: the sections' points add up to {given:g} (formula {sections['formula']:g} "
-                       f"+ text {sections['text']:g}), but the part is worth {part.points:g}")
-        problems.append(doc.problem((*at, "points"), message))
-    if part.formula is not None:
-        worth = part.formula.points or 0.0
-        for j, wrong in enumerate(part.formula.wrong_answers):
-            if wrong.points >= worth - _EPS and worth > 0:
-                problems.append(doc.problem(
-                    (*at, "formula", "wrong_answers", j, "points"),
-                    f"part {part.id}: a wrong answer earns {wrong.points:g} points, as much as the whole "
-                    f"formula ({worth:g})",
-                ))
-        rec = part.formula.recurrence_points
-        if rec is not None and rec > worth + _EPS:
-            problems.append(doc.problem(
-                (*at, "formula", "recurrence_points"),
-                f"part {part.id}: `recurrence_points` ({rec:g}) is more than the formula is worth ({worth:g})",
-            ))
-    if part.text is not None:
-        text = part.text
-        worth = text.points or 0.0
-        grouped = {cid for g in text.groups for cid in g.concepts}
-        reachable = sum(c.points or 0.0 for c in text.concepts if c.id not in grouped)
-        reachable += sum(g.points for g in text.groups)
-        if text.cap is not None:
-            reachable = min(reachable, text.cap)
-        if reachable < worth - _EPS:
-            problems.append(doc.problem(
-                (*at, "text", "points"),
-                f"part {part.id}: the concepts give at most {reachable:g} of the text's {worth:g} points, "
-                "so no answer can score full marks",
-            ))
-    return problems
-
-
-def _formula_names(part: Part, at: tuple[str | int, ...], doc: Document, constants: set[str]) -> list[Problem]:
-    """A state sequence's `initial` may name a reference constant: it must exist (the rubric model checks the
-    other names a formula section uses, but cannot see the reference)."""
-    spec = part.formula
-    assert spec is not None
-    return [
-        doc.problem(
-            (*at, "sequences", name, "initial"),
-            f"part {part.id}: `initial` names `{sequence.initial}`, which the reference's `constants` do not define"
-            + _did_you_mean(sequence.initial, sorted(constants)),
-        )
-        for name, sequence in spec.sequences.items()
-        if isinstance(sequence.initial, str) and sequence.initial not in constants
-    ]
-
-
-def _did_you_mean(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+def _pieces(sources: Sources) -> Pieces:
+    a = sources.assignment
+    return pieces_of(sources.rubric_doc, a.rubric_path, sources.reference_doc, a.reference_path, a.rubric, a.reference)
 
 
 def reading_problems(sources: Sources) -> list[Problem]:
-    """What grading reads for every student, read once now: a reference formula or a listed wrong answer
-    that cannot be read, or a text section that does not compile, would otherwise fail every submission.
-
-    Run only on an assignment without consistency errors (the parts and the reference are in step).
-    """
-    from grader.formula import ReadError, read_formula
-    from grader.text.compiled import compiled
-
-    assignment = sources.assignment
-    rdoc, fdoc = sources.rubric_doc, sources.reference_doc
-    problems: list[Problem] = []
-
-    def at(doc: Document, loc: tuple[str | int, ...], offset: int | None, message: str) -> Problem:
-        return doc.problem(loc, message) if offset is None else doc.problem_in(loc, offset, message)
-
-    for i, part in enumerate(assignment.rubric.parts):
-        spec, ref = part.formula, assignment.reference.parts.get(part.id)
-        if spec is not None and ref is not None and ref.formula:
-            constants = assignment.reference.constants
-            got = read_formula(ref.formula, spec, constants=constants)
-            if isinstance(got, ReadError):
-                problems.append(at(fdoc, ("parts", part.id, "formula"), got.offset,
-                                   f"part {part.id}: the reference formula cannot be read: {got.message}"))
-            for j, wrong in enumerate(spec.wrong_answers):
-                got = read_formula(wrong.answer, spec, constants=constants)
-                if isinstance(got, ReadError):
-                    problems.append(at(rdoc, ("parts", i, "formula", "wrong_answers", j, "answer"), got.offset,
-                                       f"part {part.id}: this wrong answer cannot be read: {got.message}"))
-        if part.text is not None:
-            try:
-                compiled(part.text)
-            except Exception as exc:  # noqa: BLE001 - any failure here would fail every student's answer
-                problems.append(rdoc.problem(("parts", i, "text"),
-                                             f"part {part.id}: the text section cannot be compiled: {exc}"))
-    return problems
+    """What grading reads for every student, read once now (see readings_of)."""
+    return readings_of(_pieces(sources))
 
 
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Load and validate a rubric and its reference. Raises FileProblems with every error found."""
-    sources = read_assignment(path)
-    errors = [p for p in consistency_problems(sources) if p.severity == "error"]
-    if not errors:
-        errors = [p for p in reading_problems(sources) if p.severity == "error"]
-    if errors:
+    sources, _, problems = assignment_problems(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or sources is None:
         raise FileProblems(errors)
     return sources.assignment

@@ -1,10 +1,11 @@
 """`grader check`: is a rubric safe to grade with? Every problem found, each at its file, line and column.
 
 Three kinds of finding, three exit codes:
-- errors in the files (YAML syntax, wrong types, unknown keys, a missing file): exit 2;
-- failed checks of meaning (points that do not add up, a part without a reference, a reference formula that
-  cannot be read, a reference answer that loses points under its own rubric, a wrong answer equivalent to
-  the reference, an example submission that does not score what the TA gave it): exit 1;
+- errors in the files, everything for which grading refuses the assignment (YAML syntax, wrong types,
+  unknown keys, a missing file, duplicate ids, points that do not add up, a part without a reference, a
+  reference formula or wrong answer that cannot be read): exit 2, as `grader grade` exits;
+- failed checks that need grading (a reference answer that loses points under its own rubric, a wrong answer
+  equivalent to the reference, an example submission that does not score what the TA gave it): exit 1;
 - warnings (a stale schema copy, an undecided equivalence): printed, exit 0.
 """
 
@@ -16,9 +17,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import Sources, consistency_problems, read_assignment, reading_problems
+from grader.assignment import Sources, assignment_problems, consistency_problems
 from grader.examples import compare, find_examples, mismatch_problem, missing_answers, read_expected
 from grader.formula import ReadError, ReadOk, check_equivalence, read_formula
+from grader.partial import Pieces
 from grader.grading import grade_answers, grade_submission
 from grader.results import PartResult
 from grader.rubric import Part
@@ -73,22 +75,21 @@ def check_assignment(
     """
     report = CheckReport()
     try:
-        sources = read_assignment(assignment)
+        sources, pieces, problems = assignment_problems(assignment)
     except FileProblems as exc:
         report.add(exc.problems, kind="error")
         return report
-    consistency = consistency_problems(sources)
-    report.add(consistency, kind="failure")
-    report.add(schema_line_problems(sources), kind="error")
+    report.add(problems, kind="error")
+    report.add(schema_line_problems(pieces), kind="error")
+    report.add(phrase_problems(pieces), kind="failure")
+    if any(p.text and p.text.near_synonyms for p in pieces.parts or []) and (note := near_synonym_warning()):
+        report.notes.append(note)  # a fact of this machine, not of the files: no file:line:col
+    if sources is None:
+        return report
     rubric = sources.assignment.rubric
     report.checked.append(f"{rubric.assignment}: {len(rubric.parts)} parts, {sum(p.points for p in rubric.parts):g} points")
-    if any(p.severity == "error" for p in consistency):
-        return report  # later checks would only repeat these problems in other words
-    reading = reading_problems(sources)
-    report.add(reading, kind="failure")
-    report.add(phrase_problems(sources), kind="failure")
-    if any(p.text and p.text.near_synonyms for p in rubric.parts) and (note := near_synonym_warning()):
-        report.notes.append(note)  # a fact of this machine, not of the files: no file:line:col
+    if any(p.severity == "error" for p in consistency_problems(sources)):
+        return report  # with parts and references out of step, later checks would only repeat these problems
     # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
     unreadable = _unreadable_references(sources)
     own = sandbox is None
@@ -96,9 +97,7 @@ def check_assignment(
     try:
         formulas, failed = formula_problems(sources, box)
         report.add(formulas, kind="failure")
-        unreadable |= failed
-        # A part whose reference formula cannot be read cannot score its reference answer either: say it once.
-        report.add(reference_problems(sources, box, skip=frozenset(unreadable)), kind="failure")
+        report.add(reference_problems(sources, box, skip=frozenset(unreadable | failed)), kind="failure")
         report.checked.append("reference answers graded")
         if examples:
             _check_examples(sources, box, report)
@@ -118,15 +117,14 @@ def _unreadable_references(sources: Sources) -> set[str]:
     }
 
 
-def schema_line_problems(sources: Sources) -> list[Problem]:
+def schema_line_problems(pieces: Pieces) -> list[Problem]:
     """The schema an editor reads must exist and be the grader's, or completion will mislead the TA."""
     from grader.schema import reference_schema, rubric_schema
 
-    assignment = sources.assignment
-    return [
-        *_schema_line(sources.rubric_doc.path, assignment.rubric_path, rubric_schema(), ""),
-        *_schema_line(sources.reference_doc.path, assignment.reference_path, reference_schema(), " --reference"),
-    ]
+    problems = _schema_line(pieces.rubric_doc.path, pieces.rubric_path, rubric_schema(), "")
+    if pieces.reference_doc is not None and pieces.reference_path is not None:
+        problems += _schema_line(pieces.reference_doc.path, pieces.reference_path, reference_schema(), " --reference")
+    return problems
 
 
 def _schema_line(shown_path: str, real_path: Path, schema: dict, flag: str) -> list[Problem]:
@@ -192,14 +190,15 @@ def _formula_findings(part: Part, reference: str, constants: dict) -> list[_Find
     return findings
 
 
-def phrase_problems(sources: Sources) -> list[Problem]:
+def phrase_problems(pieces: Pieces) -> list[Problem]:
     """Warnings on text phrases that normalisation changes or that can never match (grader.text.lint)."""
     problems = []
-    for i, part in enumerate(sources.assignment.rubric.parts):
-        if part.text is not None:
-            for loc, message in phrase_warnings(part.text):
-                problems.append(sources.rubric_doc.problem(
-                    ("parts", i, "text", *loc), f"part {part.id}: {message}", severity="warning"
+    for piece in pieces.parts or []:
+        if piece.text is not None:
+            name = piece.id if piece.id is not None else f"#{piece.index + 1}"
+            for loc, message in phrase_warnings(piece.text):
+                problems.append(pieces.rubric_doc.problem(
+                    ("parts", piece.index, "text", *loc), f"part {name}: {message}", severity="warning"
                 ))
     return problems
 

@@ -56,6 +56,14 @@ def test_there_are_cases_of_every_kind():
     assert {0, 1, 2} <= set(codes)
 
 
+def test_check_exits_2_exactly_when_grading_would_refuse_the_files():
+    """Exit 2 is "errors in the files", the same verdict as `grader grade`; 1 is kept for the faults only
+    grading the reference or the examples can show."""
+    for case in CASES:
+        code, refused, _ = _case(case)
+        assert not refused or code == 2, f"{case.name}: grading refuses it, so `check` must exit 2"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_broken_assignment_gives_exact_messages(case, tmp_path, monkeypatch, capsys):
     exit_code, messages = _expected(case)
