@@ -54,6 +54,9 @@ def group_rows(glyphs: list[Glyph], size: float, depth: int = 0) -> list[_Row]:
     return sorted(rows, key=lambda r: -r.base)
 
 
+_COUNTED = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,2}\s+(\d{1,2}(?:\.\d{1,2}){0,2})")
+
+
 def _hangs_on(row: _Row, g: Glyph, hung: list[Glyph]) -> bool:
     """A script of a tall piece (a fraction, a big parenthesis or bar) is raised or lowered by the piece's
     height, past where a script of a letter would be: it belongs to the piece it touches on the right (and
@@ -81,6 +84,8 @@ def render_line(row: _Row, page_size: float) -> Line:
             line.heading = 2
         elif bold:
             line.heading = 3
+    if line.heading and (numbered := _COUNTED.fullmatch(text)):
+        line.text = numbered.group(1)  # LaTeX's counter `1.2` before the student's own number `2.1`
     if not line.heading:
         line.text = _bold_lead(glyphs, pieces, text)
     return line
@@ -185,6 +190,7 @@ def _tidy(latex: str) -> str:
     """Math spacing is the typesetter's: keep a space only where it separates two letters or digits (or
     ends a command), and write `=` with a space each side."""
     latex = re.sub(r"\s+", " ", latex).strip()
+    latex = re.sub(r"(?:\\cdot\s*){3}", r"\\cdots ", latex)  # `\cdots` is three dots drawn apart
     latex = re.sub(r"(?<=[^\w\s])\s+|\s+(?=[^\w\s\\])", "", latex)
     latex = re.sub(r"(?<![\\a-zA-Z])([a-zA-Z0-9])\s+(?=[\\])", r"\1 ", latex)
     return re.sub(r"\s*=\s*", " = ", latex)
@@ -228,7 +234,8 @@ def _join_pieces(pieces: list[_Piece]) -> tuple[str, bool]:
     return "".join(out).strip(), found
 
 
-ITEM_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)")
+# `1.`, `2)`, `(a)`, and a part's full number `3.1)`, `4.2:` (the homework's numbering, as in plain text)
+ITEM_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)|\d{1,2}(?:\.\d{1,2}){1,2}[.):]")
 
 
 def _label_length(pieces: list[_Piece]) -> int:
