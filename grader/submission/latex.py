@@ -37,7 +37,7 @@ _KEEP_ARG = ("textbf", "textit", "emph", "underline", "texttt", "textrm", "texts
 _DROP_WITH_ARG = ("label", "ref", "cite", "usepackage", "documentclass", "title", "author", "date", "vspace",
                   "hspace", "includegraphics", "bibliography", "bibliographystyle", "pagestyle", "thispagestyle",
                   "setlength", "newpage", "url", "footnote", "caption",
-                  "hypertarget")  # pandoc wraps each heading in `\\hypertarget{id}{...}`: the id is no text
+                  "hypertarget")  # pandoc wraps each heading in `\hypertarget{id}{...}`: the id is no text
 
 
 def read_latex(data: bytes, name: str) -> Converted:
