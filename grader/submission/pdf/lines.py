@@ -37,10 +37,11 @@ def group_rows(glyphs: list[Glyph], size: float, depth: int = 0) -> list[_Row]:
             rows.append(_Row(g.base, g.size, [g]))
     rest: list[Glyph] = []
     hung: dict[int, list[Glyph]] = {}  # per row, the scripts joined only by hanging on a tall piece
+    tall = {id(r): [t for t in r.glyphs if t.built or t.y1 - t.y0 > 1.2 * r.size] for r in rows}
     for g in sorted((g for g in glyphs if g.size < 0.8 * size), key=lambda g: g.x0):
         fits = [r for r in rows if (r.base - 0.5 * r.size <= g.base <= r.base + 0.8 * r.size
                                     and min(x.x0 for x in r.glyphs) - 2 * r.size <= g.x0 <= max(x.x1 for x in r.glyphs) + 2 * r.size)
-                or _hangs_on(r, g, hung.get(id(r), []))]
+                or ((tall[id(r)] or id(r) in hung) and _hangs_on(r, g, tall[id(r)], hung.get(id(r), [])))]
         if fits:
             row = min(fits, key=lambda r: abs(r.base - g.base))
             row.glyphs.append(g)
@@ -57,14 +58,13 @@ def group_rows(glyphs: list[Glyph], size: float, depth: int = 0) -> list[_Row]:
 _COUNTED = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,2}\s+(\d{1,2}(?:\.\d{1,2}){0,2})")
 
 
-def _hangs_on(row: _Row, g: Glyph, hung: list[Glyph]) -> bool:
+def _hangs_on(row: _Row, g: Glyph, tall: list[Glyph], hung: list[Glyph]) -> bool:
     """A script of a tall piece (a fraction, a big parenthesis or bar) is raised or lowered by the piece's
     height, past where a script of a letter would be: it belongs to the piece it touches on the right (and
     the rest of the script runs on from its first glyph)."""
     def touches(t: Glyph) -> bool:
         return -0.1 * row.size <= g.x0 - t.x1 <= 0.3 * row.size
-    return (any((t.built or t.y1 - t.y0 > 1.2 * row.size) and touches(t) and g.y0 < t.y1 and g.y1 > t.y0
-                for t in row.glyphs)
+    return (any(touches(t) and g.y0 < t.y1 and g.y1 > t.y0 for t in tall)
             or any(touches(t) and abs(t.base - g.base) <= 0.1 * row.size for t in hung))
 
 
