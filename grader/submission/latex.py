@@ -28,13 +28,16 @@ _DEF = re.compile(r"\\def\s*\\([A-Za-z]+)\s*((?:#\d)*)\s*\{")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 _MATH_ENVS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
               "displaymath", "eqnarray", "eqnarray*", "math")
+_COUNTER = re.compile(r"\s*\{\s*(\w{1,20})\s*\}\s*\{\s*(-?\d{1,3})\s*\}")
+_START = re.compile(r"\s*\[[^\]]{0,80}?\bstart\s*=\s*(\d{1,3})[^\]]{0,80}\]")
 _LISTS = ("enumerate", "itemize", "description")
 _HEADINGS = {"section": "##", "subsection": "###", "subsubsection": "####", "paragraph": "####",
              "subparagraph": "####", "part": "#", "chapter": "#"}
 _KEEP_ARG = ("textbf", "textit", "emph", "underline", "texttt", "textrm", "textsf", "mbox", "text", "hbox")
 _DROP_WITH_ARG = ("label", "ref", "cite", "usepackage", "documentclass", "title", "author", "date", "vspace",
                   "hspace", "includegraphics", "bibliography", "bibliographystyle", "pagestyle", "thispagestyle",
-                  "setlength", "newpage", "url", "footnote", "caption")
+                  "setlength", "newpage", "url", "footnote", "caption",
+                  "hypertarget")  # pandoc wraps each heading in `\hypertarget{id}{...}`: the id is no text
 
 
 def read_latex(data: bytes, name: str) -> Converted:
@@ -199,7 +202,10 @@ def _markdown(text: str, notes: list[str]) -> str:
                 pos = close + len(f"\\end{{{env}}}")
             elif env in _LISTS:
                 if command == "begin":
-                    lists.append([1 if env == "enumerate" else 0, 0])
+                    start = _START.match(text, pos)  # enumitem's `[start=4]`
+                    if start:
+                        pos = start.end()
+                    lists.append([1 if env == "enumerate" else 0, int(start.group(1)) - 1 if start else 0])
                 elif lists:
                     lists.pop()
                 out.append("\n")
@@ -218,6 +224,13 @@ def _markdown(text: str, notes: list[str]) -> str:
             out.append(f"\n{marker} ")
             while pos < n and text[pos].isspace():  # the item's text starts on the marker's line
                 pos += 1
+            continue
+        if command in ("setcounter", "addtocounter") and (counter := _COUNTER.match(text, pos)):
+            # `\setcounter{enumi}{3}` (pandoc writes it for a list that starts at 4): the next item is 4
+            pos = counter.end()
+            if counter.group(1) == "enumi" and lists and lists[0][0] == 1:
+                value = int(counter.group(2))
+                lists[0][1] = value if command == "setcounter" else lists[0][1] + value
             continue
         if command in _HEADINGS:
             arg_end = _skip_arg(text, pos)

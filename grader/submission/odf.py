@@ -18,7 +18,10 @@ from xml.sax.saxutils import unescape
 from grader.submission.mathml import MathMLError, mathml_to_latex
 
 MAX_FORMULAS = 2_000
-UNREAD = "[an equation that could not be read]"
+MAX_FORMULA_BYTES = 256 * 1024  # one equation's MathML; a real one is a few KB
+# In math, so the formula reader refuses it ("There is no formula here") and shows the student this line.
+UNREAD = "$\\text{the equation in your document could not be read}$"
+FORMULA_MEMBER = re.compile(r"(?:\./)?(?:Object \d{1,5}|Formula-\d{1,5})/content\.xml")
 _FRAME = re.compile(r"<draw:frame\b[^>]*>((?:(?!</?draw:frame\b).)*?)</draw:frame>", re.S)
 _OBJECT_HREF = re.compile(r"<draw:object\b[^>]*?\bxlink:href=\"([^\"]{1,300})\"")
 _ANNOTATION = re.compile(rb"<(?:\w+:)?annotation\b[^>]*StarMath[^>]*>(.{0,300}?)</", re.S)
@@ -46,10 +49,16 @@ def take_out_formulas(data: bytes) -> Formulas | None:
         found = Formulas(b"")
 
         def formula(href: str) -> bytes | None:
+            """The object's MathML (b"" when it is too large to read); None when it is no formula."""
             member = unescape(href, {"&quot;": '"', "&apos;": "'"}).removeprefix("./").rstrip("/") + "/content.xml"
-            source = archive.read(member) if member in names else b""
+            if member not in names:
+                return None
+            with archive.open(member) as handle:
+                head = handle.read(4096)
             # a chart or another embedded document is not a formula
-            return source if b"MathML" in source[:4096] or b"<math" in source[:4096] else None
+            if b"MathML" not in head and b"<math" not in head:
+                return None
+            return b"" if archive.getinfo(member).file_size > MAX_FORMULA_BYTES else archive.read(member)
 
         over = 0
 
@@ -59,10 +68,16 @@ def take_out_formulas(data: bytes) -> Formulas | None:
             source = formula(href.group(1)) if href is not None else None
             if source is None:
                 return match.group(0)
-            if len(found.latex) >= MAX_FORMULAS:
-                over += 1
-                return UNREAD
             key = f"GRADERODFMATH{len(found.latex):04d}X"
+            if len(found.latex) - over >= MAX_FORMULAS:
+                over += 1
+                found.latex[key] = UNREAD  # put back after pandoc, which would escape it
+                return key
+            if not source:
+                found.unread.append(f"an equation is larger than {MAX_FORMULA_BYTES // 1024} KB")
+                found.missed += 1
+                found.latex[key] = UNREAD
+                return key
             try:
                 latex, display = mathml_to_latex(source)
                 found.latex[key] = f"$${latex}$$" if display else f"${latex}$"
@@ -97,4 +112,4 @@ def take_out_formulas(data: bytes) -> Formulas | None:
 
 def put_back(text: str, formulas: Formulas) -> str:
     """pandoc's Markdown with each placeholder replaced by its formula."""
-    return re.sub(r"GRADERODFMATH\d{4}X", lambda m: formulas.latex.get(m.group(0), UNREAD), text)
+    return re.sub(r"GRADERODFMATH\d{4,7}X", lambda m: formulas.latex.get(m.group(0), UNREAD), text)

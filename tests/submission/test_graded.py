@@ -27,7 +27,22 @@ def _markdown_without_4_3(folder: Path) -> None:
     (folder / "answers.md").write_text(text[:text.index("## 4.3")], encoding="utf-8")
 
 
-MAKE = {"bomb_docx": _bomb_docx, "markdown_without_4_3": _markdown_without_4_3}
+def _odt_with_4_1(mathml: bytes):
+    """Ada's .odt (pandoc, formats/build.sh) with the equation of part 4.1 (its object Formula-8) replaced."""
+    def make(folder: Path) -> None:
+        with zipfile.ZipFile(HERE / "formats" / "ada.odt") as source, \
+                zipfile.ZipFile(folder / "answers.odt", "w", zipfile.ZIP_DEFLATED) as copy:
+            for member in source.namelist():
+                copy.writestr(member, mathml if member == "Formula-8/content.xml" else source.read(member))
+    return make
+
+
+_MATH = b'<math xmlns="http://www.w3.org/1998/Math/MathML">'
+MAKE = {"bomb_docx": _bomb_docx, "markdown_without_4_3": _markdown_without_4_3,
+        "odt_huge_4_1": _odt_with_4_1(_MATH + b"<mrow>" + b"<mi>n</mi><mo>+</mo>" * 400_000 + b"<mn>1</mn></mrow></math>"),
+        "odt_deep_4_1": _odt_with_4_1(_MATH + b"<mrow>" * 200_000 + b"<mi>n</mi>" + b"</mrow>" * 200_000 + b"</math>"),
+        "odt_entity_4_1": _odt_with_4_1(b'<?xml version="1.0"?><!DOCTYPE math [<!ENTITY a "n">]>' + _MATH
+                                        + b"<mi>&a;</mi></math>")}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -43,6 +58,9 @@ def test_graded(case, hw3, tmp_path):
         part = parts[part_id]
         assert (part.score, part.status) == (expected["score"], expected["status"]), (part_id, part)
         reasons = " ".join(part.review_reasons)
+        shown = part.model_dump_json()
+        for fragment in expected.get("shown") or []:
+            assert fragment in shown, (part_id, shown)
         if expected["review"] is None:
             assert not part.needs_review, (part_id, reasons)
         else:

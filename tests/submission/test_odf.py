@@ -12,6 +12,7 @@ import yaml
 
 from grader.formula import FormulaSpec, check_equivalence
 from grader.submission import split_markdown
+from grader.submission import odf
 from grader.submission.mathml import MathMLError, mathml_to_latex
 from grader.submission.office import read_office
 
@@ -62,7 +63,7 @@ def test_an_equation_that_cannot_be_read_sends_the_document_to_a_person():
             copy.writestr(member, data)
     converted = read_office(out.getvalue(), "answers.odt")
     parts = split_markdown(converted.text, ["1", "2", "3", "4"])
-    assert parts["3"] == "[an equation that could not be read]"
+    assert parts["3"] == odf.UNREAD
     assert parts["4"].startswith("$\\sin")  # the other equations are still read
     assert converted.review and "1 of its equations" in converted.review
     assert "element mtable is not read" in " ".join(converted.notes)
@@ -100,12 +101,12 @@ def test_an_odt_laid_out_as_libreoffice_writes_it_reads_the_same():
 
 
 def test_an_odt_with_more_equations_than_are_read_says_so_and_goes_to_a_person(monkeypatch):
-    from grader.submission import odf
+
 
     monkeypatch.setattr(odf, "MAX_FORMULAS", 4)
     converted = read_office(FORMULAS.read_bytes(), "answers.odt")
     parts = split_markdown(converted.text, [str(n) for n in range(1, 10)])
-    assert parts["4"].startswith("$\\sin") and parts["5"] == "[an equation that could not be read]"
+    assert parts["4"].startswith("$\\sin") and parts["5"] == odf.UNREAD
     assert converted.review == "5 of its equations (OpenDocument formula objects) could not be read"
     assert "has 5 equations this grader could not read (only the first 4 equations are read; 5 more were not)" in (
         " ".join(converted.notes))

@@ -86,7 +86,7 @@ _EXPLAINED = [
     ("formats/ada_bold.docx", "4.1", False,
      ["ada_bold.docx: read as a Word document; parts found: 1, 2.1", "score: 10 / 10"]),
     ("graded/ada_raised.pdf", "4.1", False,
-     ["score: 10 / 10", "flagged for review: the formula read from the PDF's layout leaves out '2'"]),
+     ["score: 0 / 10 (incorrect)", "flagged for review: the formula was read from the PDF's layout"]),
     ("graded/ada_raised.pdf", "4.3", False,
      ["answer: (empty) → missing, 0 points", "flagged for review: no answer to this part was found in the PDF"]),
     ("pdf/ada_scan.pdf", "4.1", True,

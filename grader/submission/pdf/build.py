@@ -8,10 +8,14 @@ a letter is `\\bar{x}` or `\\hat{p}`.
 
 from __future__ import annotations
 
+import re
 import statistics
 
 from grader.submission.pdf.glyphs import ACCENTS, BIG_OPERATORS, Glyph, Rule, combined, math_text, replace
 from grader.submission.pdf.lines import group_rows, render_math
+
+
+_EXTENSION = re.compile(r"cmex|lmex|mathextension", re.I)
 
 
 _RULE_CHARS = set("-_—–―─━‒⎯")
@@ -67,10 +71,11 @@ def build_fractions(glyphs: list[Glyph], rules: list[Rule], size: float) -> list
 
 def _stack(inside: list[Glyph], rule: Rule, reach: float, *, above: bool) -> list[Glyph]:
     """The glyphs of a numerator (above) or denominator (below): the row nearest the rule, with its scripts."""
+    # A display fraction's math sits further from its bar than text from an underline.
     if above:
-        near = [g for g in inside if g.y0 >= rule.y0 - 0.5 and g.y0 - rule.y1 <= reach]
+        near = [g for g in inside if g.y0 >= rule.y0 - 0.5 and g.y0 - rule.y1 <= reach * (1.25 if g.math else 1)]
     else:
-        near = [g for g in inside if g.y1 <= rule.y1 + 0.5 and rule.y0 - g.y1 <= reach]
+        near = [g for g in inside if g.y1 <= rule.y1 + 0.5 and rule.y0 - g.y1 <= reach * (1.25 if g.math else 1)]
     if not near:
         return []
     # The numerator's row is the baseline of its largest glyphs nearest the rule; keep what sits on it or
@@ -124,6 +129,40 @@ def _script_run(candidates: list[Glyph], op: Glyph, size: float) -> list[Glyph]:
             break
         run.append(g)
     return run
+
+
+def build_delimiters(glyphs: list[Glyph], size: float) -> list[Glyph]:
+    """A tall delimiter TeX draws from stacked pieces of one character (a `\\Big|` bar) is one glyph."""
+    pieces = sorted((g for g in glyphs if g.text in "|()[]" and not g.built and _EXTENSION.search(g.font)),
+                    key=lambda g: (g.text, round(g.x0), -g.y1))
+    stacks: list[list[Glyph]] = []
+    for g in pieces:
+        last = stacks[-1][-1] if stacks else None
+        if last is not None and last.text == g.text and abs(last.x0 - g.x0) <= 0.5 and -0.2 * size <= last.y0 - g.y1 <= 0.1 * size + 0.5:
+            stacks[-1].append(g)
+        else:
+            stacks.append([g])
+    for stack in (s for s in stacks if len(s) > 1):
+        tall = combined(stack[0].text, stack, stack[0].size, base=(stack[-1].y0 + stack[0].y1) / 2 - 0.25 * stack[0].size)
+        tall.built, tall.font = False, stack[0].font
+        glyphs = replace(glyphs, stack, tall)
+    return glyphs
+
+
+_NEGATED = {"=": "≠", "∈": "∉", "<": "≮", ">": "≯", "≤": "≰", "≥": "≱", "≡": "≢", "∼": "≁"}
+
+
+def build_negations(glyphs: list[Glyph]) -> list[Glyph]:
+    """TeX draws `\\neq` as a slash (U+0338) over `=`: the pair is one `≠`."""
+    for slash in [g for g in glyphs if g.text == "\u0338"]:
+        under = [g for g in glyphs if g.text in _NEGATED and g.x0 <= slash.mid <= g.x1 and g.y0 >= slash.y0 - 1
+                 and g.y1 <= slash.y1 + 1]
+        if not under:
+            continue
+        negated = combined(_NEGATED[under[0].text], [under[0], slash], under[0].size, base=under[0].base)
+        negated.built, negated.space_before = False, under[0].space_before or slash.space_before
+        glyphs = replace(glyphs, [under[0], slash], negated)
+    return glyphs
 
 
 def build_accents(glyphs: list[Glyph], size: float) -> list[Glyph]:

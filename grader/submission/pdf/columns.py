@@ -18,6 +18,7 @@ _PAD = 0.3  # of the body size on each side of a glyph: a gap narrower than 0.6 
 _MAX_CROSSING = 0.15  # share of the lines that may cross the gutter (titles, page numbers, wide formulas)
 _MIN_SIDE = 0.2  # share of the lines with text on each side of it: a column, not a stray date or label
 _MIN_LINES = 6
+_NEAR_GUTTER = 4.0  # ems
 
 
 def split_columns(glyphs: list[Glyph], rules: list[Rule], size: float) -> list[tuple[list[Glyph], list[Rule]]]:
@@ -84,8 +85,11 @@ def _gutter(rows: list[list[Glyph]], size: float) -> float | None:
     if best is None or best[0] > _MAX_CROSSING * len(rows):
         return None
     x = start + best[1] + 0.5
-    lefts = sum(1 for row in rows if min(g.x0 for g in row) < x and not _crosses(row, x, size))
-    rights = sum(1 for row in rows if max(g.x1 for g in row) > x and not _crosses(row, x, size))
+    # A column's lines reach the gutter (a left column's end near it, a right column's start near it);
+    # short headings on the left and centred display formulas on the right are one column.
+    near = _NEAR_GUTTER * size
+    lefts = sum(1 for row in rows if any(x - near < g.x1 < x for g in row) and not _crosses(row, x, size))
+    rights = sum(1 for row in rows if any(x < g.x0 < x + near for g in row) and not _crosses(row, x, size))
     return x if min(lefts, rights) >= max(3, _MIN_SIDE * len(rows)) else None
 
 

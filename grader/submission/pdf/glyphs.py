@@ -40,7 +40,7 @@ BIG_OPERATORS = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int", "∮": "\\oint
 
 MATH_SYMBOLS = {
     "−": "-", "∗": "*", "·": "\\cdot ", "⋅": "\\cdot ", "×": "\\times ", "÷": "/", "≤": "\\le ", "≥": "\\ge ",
-    "≠": "\\ne ", "≈": "\\approx ", "∞": "\\infty ", "∈": "\\in ", "→": "\\to ", "′": "'", "″": "''",
+    "≠": "\\ne ", "∉": "\\notin ", "≈": "\\approx ", "∞": "\\infty ", "∈": "\\in ", "→": "\\to ", "′": "'", "″": "''",
     "∂": "\\partial ", "∇": "\\nabla ", "±": "\\pm ", "∼": "\\sim ", "∝": "\\propto ", "√": "\\sqrt ",
     "⌊": "\\lfloor ", "⌋": "\\rfloor ", "⌈": "\\lceil ", "⌉": "\\rceil ", "‖": "\\| ",
 }
@@ -117,6 +117,8 @@ def make_glyph(char: str, box: tuple[float, float, float, float], base: float, s
         pass
     elif not char.isascii():
         char = unicodedata.normalize("NFKC", char) if char not in MATH_SYMBOLS else char
+    if char == "\x00":
+        char = "\ufffd"  # undecodable unless the extension font said what it is
     if not char.strip() or any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in char):
         return None
     mathy = bool(_MATH_FONT.search(font)) or _math_char(char)

@@ -13,7 +13,7 @@ Coordinates are PDF points with y growing upwards; `base` is a glyph's baseline 
 
 from __future__ import annotations
 
-from grader.submission.pdf.build import build_accents, build_fractions, build_operators, rules_from_characters
+from grader.submission.pdf.build import build_accents, build_delimiters, build_fractions, build_negations, build_operators, rules_from_characters
 from grader.submission.pdf.columns import split_columns
 from grader.submission.pdf.glyphs import Glyph, Line, Rule, body_size
 from grader.submission.pdf.lines import group_rows, render_line
@@ -32,7 +32,7 @@ def lay_out(glyphs: list[Glyph], rules: list[Rule]) -> list[Line]:
 
 def _lay_out_block(glyphs: list[Glyph], rules: list[Rule], size: float) -> list[Line]:
     glyphs, rules = rules_from_characters(glyphs, rules, size)
-    glyphs = build_accents(glyphs, size)
+    glyphs = build_accents(build_negations(build_delimiters(glyphs, size)), size)
     glyphs = build_fractions(glyphs, rules, size)
     glyphs = build_operators(glyphs, size)
     return [render_line(row, size) for row in group_rows(glyphs, size)]

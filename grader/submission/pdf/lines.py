@@ -36,17 +36,36 @@ def group_rows(glyphs: list[Glyph], size: float, depth: int = 0) -> list[_Row]:
         else:
             rows.append(_Row(g.base, g.size, [g]))
     rest: list[Glyph] = []
-    for g in (g for g in glyphs if g.size < 0.8 * size):
-        fits = [r for r in rows if r.base - 0.5 * r.size <= g.base <= r.base + 0.8 * r.size
-                and min(x.x0 for x in r.glyphs) - 2 * r.size <= g.x0 <= max(x.x1 for x in r.glyphs) + 2 * r.size]
+    hung: dict[int, list[Glyph]] = {}  # per row, the scripts joined only by hanging on a tall piece
+    tall = {id(r): [t for t in r.glyphs if t.built or t.y1 - t.y0 > 1.2 * r.size] for r in rows}
+    for g in sorted((g for g in glyphs if g.size < 0.8 * size), key=lambda g: g.x0):
+        fits = [r for r in rows if (r.base - 0.5 * r.size <= g.base <= r.base + 0.8 * r.size
+                                    and min(x.x0 for x in r.glyphs) - 2 * r.size <= g.x0 <= max(x.x1 for x in r.glyphs) + 2 * r.size)
+                or ((tall[id(r)] or id(r) in hung) and _hangs_on(r, g, tall[id(r)], hung.get(id(r), [])))]
         if fits:
-            min(fits, key=lambda r: abs(r.base - g.base)).glyphs.append(g)
+            row = min(fits, key=lambda r: abs(r.base - g.base))
+            row.glyphs.append(g)
+            if not row.base - 0.5 * row.size <= g.base <= row.base + 0.8 * row.size:
+                hung.setdefault(id(row), []).append(g)
         else:
             rest.append(g)
     if rest:
         small = body_size(rest)
         rows += group_rows(rest, small, depth + 1) if depth < 3 and small < size else [_Row(g.base, g.size, [g]) for g in rest]
     return sorted(rows, key=lambda r: -r.base)
+
+
+_COUNTED = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,2}\s+(\d{1,2}(?:\.\d{1,2}){0,2})")
+
+
+def _hangs_on(row: _Row, g: Glyph, tall: list[Glyph], hung: list[Glyph]) -> bool:
+    """A script of a tall piece (a fraction, a big parenthesis or bar) is raised or lowered by the piece's
+    height, past where a script of a letter would be: it belongs to the piece it touches on the right (and
+    the rest of the script runs on from its first glyph)."""
+    def touches(t: Glyph) -> bool:
+        return -0.1 * row.size <= g.x0 - t.x1 <= 0.3 * row.size
+    return (any(touches(t) and g.y0 < t.y1 and g.y1 > t.y0 for t in tall)
+            or any(touches(t) and abs(t.base - g.base) <= 0.1 * row.size for t in hung))
 
 
 def render_line(row: _Row, page_size: float) -> Line:
@@ -65,6 +84,8 @@ def render_line(row: _Row, page_size: float) -> Line:
             line.heading = 2
         elif bold:
             line.heading = 3
+    if line.heading and (numbered := _COUNTED.fullmatch(text)):
+        line.text = numbered.group(1)  # LaTeX's counter `1.2` before the student's own number `2.1`
     if not line.heading:
         line.text = _bold_lead(glyphs, pieces, text)
     return line
@@ -89,18 +110,23 @@ def _pieces(glyphs: list[Glyph], base: float, size: float) -> list[_Piece]:
         i += 1
         role = _role(g, base, size)
         if role != "base" and pieces and prev is not None and g.x0 - prev.x1 <= 0.3 * size:
-            # scripts of the piece before: collect the run of the same role
+            # scripts of the piece before: the run of raised and lowered glyphs (limits stacked on a bar
+            # interleave by x)
             run = [g]
-            while i < len(glyphs) and _role(glyphs[i], base, size) == role:
+            while i < len(glyphs) and _role(glyphs[i], base, size) != "base":
                 run.append(glyphs[i])
                 i += 1
-            mark = "^" if role == "sup" else "_"
-            inner = render_math(run, size)
-            if role == "sup" and set(inner) == {"'"}:
-                mark = ""  # a prime: `f'(x)`
-            pieces[-1].text += mark + (inner if len(inner) == 1 or not mark else f"{{{inner}}}")
+            for script in ("sup", "sub"):
+                inner = render_math([x for x in run if _role(x, base, size) == script], size) \
+                    if any(_role(x, base, size) == script for x in run) else ""
+                if not inner:
+                    continue
+                mark = "^" if script == "sup" else "_"
+                if script == "sup" and set(inner) == {"'"}:
+                    mark = ""  # a prime: `f'(x)`
+                pieces[-1].text += mark + (inner if len(inner) == 1 or not mark else f"{{{inner}}}")
             pieces[-1].math = True
-            prev = run[-1]
+            prev = max(run, key=lambda x: x.x1)
             continue
         text = g.text
         if text in SUPERSCRIPTS or text in SUBSCRIPTS:
@@ -117,7 +143,7 @@ def _pieces(glyphs: list[Glyph], base: float, size: float) -> list[_Piece]:
             space = g.space_before  # drawn one after the other: the PDF's spacing says whether a space is between
         else:
             space = prev is not None and gap > 0.15 * size
-        neutral = not g.math and (text.isdigit() or text in "()[]=+-/*,.:;'|!<>")
+        neutral = not g.math and (text.isdigit() or text in "()[]=+-/*,.:;'|!<>%")
         if g.math and not g.built:
             text = math_text(text)
         pieces.append(_Piece(text, g.math or g.built, neutral, space, g.bold and not g.math))
@@ -164,9 +190,14 @@ def _tidy(latex: str) -> str:
     """Math spacing is the typesetter's: keep a space only where it separates two letters or digits (or
     ends a command), and write `=` with a space each side."""
     latex = re.sub(r"\s+", " ", latex).strip()
+    latex = re.sub(r"(?:\\cdot\s*){3}", r"\\cdots ", latex)  # `\cdots` is three dots drawn apart
     latex = re.sub(r"(?<=[^\w\s])\s+|\s+(?=[^\w\s\\])", "", latex)
     latex = re.sub(r"(?<![\\a-zA-Z])([a-zA-Z0-9])\s+(?=[\\])", r"\1 ", latex)
     return re.sub(r"\s*=\s*", " = ", latex)
+
+
+def _in_math(text: str) -> str:
+    return "\\%" if text == "%" else math_text(text)  # a bare `%` would start a LaTeX comment
 
 
 def _join_pieces(pieces: list[_Piece]) -> tuple[str, bool]:
@@ -193,7 +224,7 @@ def _join_pieces(pieces: list[_Piece]) -> tuple[str, bool]:
             while run and run[-1].neutral and run[-1].text in ",.:;":
                 tail.insert(0, run.pop())
             if run:
-                latex = _tidy("".join((" " if p.space and k else "") + math_text(p.text) for k, p in enumerate(run)))
+                latex = _tidy("".join((" " if p.space and k else "") + _in_math(p.text) for k, p in enumerate(run)))
                 out.append((" " if run[0].space and out else "") + "$" + latex + "$")
                 found = True
             out.extend(p.text for p in tail)
@@ -203,7 +234,8 @@ def _join_pieces(pieces: list[_Piece]) -> tuple[str, bool]:
     return "".join(out).strip(), found
 
 
-ITEM_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)")
+# `1.`, `2)`, `(a)`, and a part's full number `3.1)`, `4.2:` (the homework's numbering, as in plain text)
+ITEM_LABEL = re.compile(r"(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)|\d{1,2}(?:\.\d{1,2}){1,2}[.):]")
 
 
 def _label_length(pieces: list[_Piece]) -> int:

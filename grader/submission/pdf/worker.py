@@ -129,8 +129,9 @@ def _glyphs(page, raw, cap: int, count_hidden: bool) -> tuple[list[Glyph], int, 
         if len(glyphs) >= cap:
             return glyphs, undecodable, hidden, True
         code = raw.FPDFText_GetUnicode(textpage, i)
-        char = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if char.isspace():
+        char = chr(code) if 0 <= code < 0x110000 else "\ufffd"  # code 0 is cmex's `\\big(`
+        # cmex's vertical bar piece (`\\Big|`) has code 0x0C, which reads as a form feed: keep it
+        if char.isspace() and not (code == 0x0C and _font_name(textpage, i, font, flags, raw).startswith(("CMEX", "LMEX"))):
             space = True
             continue
         if raw.FPDFText_IsGenerated(textpage, i):
@@ -138,8 +139,7 @@ def _glyphs(page, raw, cap: int, count_hidden: bool) -> tuple[list[Glyph], int, 
         raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
         raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
         size = raw.FPDFText_GetFontSize(textpage, i)
-        raw.FPDFText_GetFontInfo(textpage, i, font, len(font), flags)
-        name = font.value.decode("latin-1").split("+")[-1]
+        name = _font_name(textpage, i, font, flags, raw)
         if char == "\ufffd" or 0xE000 <= code <= 0xF8FF or raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
             undecodable += 1
         glyph = make_glyph(char, (left.value, right.value, bottom.value, top.value), oy.value, size or 10.0, name, space,
@@ -153,6 +153,11 @@ def _glyphs(page, raw, cap: int, count_hidden: bool) -> tuple[list[Glyph], int, 
                 hidden += 1
     textpage.close()
     return glyphs, undecodable, hidden, False
+
+
+def _font_name(textpage, i: int, font, flags, raw) -> str:
+    raw.FPDFText_GetFontInfo(textpage, i, font, len(font), flags)
+    return font.value.decode("latin-1").split("+")[-1]
 
 
 def _drawings(page, raw) -> tuple[list[Rule], float]:

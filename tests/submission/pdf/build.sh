@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the PDF fixtures with the tools students use: pdflatex (ada.tex, its two-column twin
-# ada_twocolumn.tex, calculus.tex, stats_twocolumn.tex), pandoc (Ada's Markdown answers) and an image-only
+# ada_twocolumn.tex, calculus.tex, stats_twocolumn.tex, scripts.tex,
+# numbered.tex, calculus_items.tex), pandoc (Ada's Markdown answers) and an image-only
 # PDF (its pages rendered to pictures at 100 dpi, as a scan or a phone photo is; OCR reads it), and the
 # same with the hidden text layer scanning apps add.
 # Needs: texlive-latex-base texlive-latex-recommended lmodern pandoc poppler-utils tesseract-ocr (Debian), and
@@ -13,10 +14,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1  # the same sources give the same bytes
 
-for name in ada calculus ada_twocolumn stats_twocolumn; do
+for name in ada calculus ada_twocolumn stats_twocolumn scripts numbered calculus_items; do
   pdflatex -interaction=nonstopmode -halt-on-error -output-directory "$work" "$here/$name.tex" >/dev/null
   case "$name" in
-    *_twocolumn) cp "$work/$name.pdf" "$here/$name.pdf" ;;
+    *_twocolumn|scripts|numbered|calculus_items) cp "$work/$name.pdf" "$here/$name.pdf" ;;
     *) cp "$work/$name.pdf" "$here/${name}_pdflatex.pdf" ;;
   esac
 done
