@@ -17,7 +17,7 @@ from grader.formula import grade_formula
 from grader.results import NOT_YOUR_FAULT, Outcome, PartResult, SubmissionResult, status_for
 from grader.rubric import Part
 from grader.sandbox import Sandbox, SandboxFailure
-from grader.submission import Answers, read_submission
+from grader.submission import UNREAD_EQUATION, Answers, read_submission
 from grader.text import grade_text
 
 
@@ -89,11 +89,24 @@ def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: 
         result = _read_from_scan(part, result, confidence)
     elif answers.layout_math and result.answer:
         result = _layout_read(result, answers.kind or "file")
+    if UNREAD_EQUATION in (answer or ""):
+        result = _unread_equation(part, result, answers.kind or "document")
     if answers.review:  # part of the file could not be read (scanned pages): what was read is graded, and checked
         result = result.model_copy(update={"outcomes": [
             o.model_copy(update={"needs_review": True, "review_reasons": [*o.review_reasons, answers.review]})
             for o in result.outcomes]})
     return result
+
+
+def _unread_equation(part: Part, result: PartResult, kind: str) -> PartResult:
+    """An answer holding an equation of the document that could not be read: what was read is graded for now,
+    and a person grades the part (a formula part scores 0: its formula is not there to check)."""
+    said = (f"An equation in this answer could not be read from your {kind}, so a TA will grade this part. "
+            "What could be read was graded for now.")
+    reason = f"an equation in this answer could not be read from the {kind}"
+    outcomes = [o.model_copy(update={"feedback": [said, *o.feedback], "needs_review": True,
+                                     "review_reasons": [*o.review_reasons, reason]}) for o in result.outcomes]
+    return combine(part, result.answer or "", outcomes)
 
 
 def _missing_from(part: Part, kind: str) -> PartResult:

@@ -8,7 +8,7 @@ its reader (`decode` for text, `latex`, `notebook`, `office`, `pdf` for document
 
 from grader.submission.answers import MAX_ANSWER_CHARS, MAX_FILE_BYTES, MAX_NESTING, Answers, clean_answer
 from grader.submission.choose import is_grader_file
-from grader.submission.converted import Converted
+from grader.submission.converted import UNREAD_EQUATION, Converted
 from grader.submission.decode import decode
 from grader.submission.markdown import split_markdown
 from grader.submission.read import read_file, read_submission
@@ -17,6 +17,7 @@ __all__ = [
     "MAX_ANSWER_CHARS",
     "MAX_FILE_BYTES",
     "MAX_NESTING",
+    "UNREAD_EQUATION",
     "Answers",
     "Converted",
     "clean_answer",

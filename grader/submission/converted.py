@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Where a document's equation could not be read: in math, so the formula reader refuses it ("There is no formula
+# here") and shows the student this line; grading sends the part that holds it to a person.
+UNREAD_EQUATION = "$\\text{the equation in your document could not be read}$"
+
 
 @dataclass
 class Scan:

@@ -15,12 +15,11 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import unescape
 
+from grader.submission.converted import UNREAD_EQUATION as UNREAD
 from grader.submission.mathml import MathMLError, mathml_to_latex
 
 MAX_FORMULAS = 2_000
 MAX_FORMULA_BYTES = 256 * 1024  # one equation's MathML; a real one is a few KB
-# In math, so the formula reader refuses it ("There is no formula here") and shows the student this line.
-UNREAD = "$\\text{the equation in your document could not be read}$"
 FORMULA_MEMBER = re.compile(r"(?:\./)?(?:Object \d{1,5}|Formula-\d{1,5})/content\.xml")
 _FRAME = re.compile(r"<draw:frame\b[^>]*>((?:(?!</?draw:frame\b).)*?)</draw:frame>", re.S)
 _OBJECT_HREF = re.compile(r"<draw:object\b[^>]*?\bxlink:href=\"([^\"]{1,300})\"")
@@ -37,6 +36,7 @@ class Formulas:
     latex: dict[str, str] = field(default_factory=dict)
     unread: list[str] = field(default_factory=list)  # why formulas were not read
     missed: int = 0  # how many were not read
+    unplaced: int = 0  # of those, how many have no placeholder in the text (the whole document goes to a person)
 
 
 def take_out_formulas(data: bytes) -> Formulas | None:
@@ -97,6 +97,7 @@ def take_out_formulas(data: bytes) -> Formulas | None:
         if left:
             found.unread.append("some equations are placed where this reader does not look for them")
             found.missed += left
+            found.unplaced = left
         if not found.latex and not found.unread:
             return None
         out = io.BytesIO()

@@ -61,12 +61,15 @@ def read_office(data: bytes, name: str) -> Converted:
         return Converted(text, kind)
     converted = Converted(put_back(text, formulas), kind)
     if formulas.unread:
-        # A formula left out would make its part read as empty or wrong: a person grades the document.
+        # An equation left out would make its part read as empty or wrong: a person grades that part (grading
+        # finds its placeholder), or the whole document when an equation could not even be placed.
         shown = "; ".join(formulas.unread[:3]) + (" ..." if len(formulas.unread) > 3 else "")
         count = formulas.missed
         converted.notes.append(f"{inline_code(name)} has {count} equation{'s' if count > 1 else ''} this grader "
-                               f"could not read ({markdown_text(shown)}); a person will grade it.")
-        converted.review = f"{count} of its equations (OpenDocument formula objects) could not be read"
+                               f"could not read ({markdown_text(shown)}); a person will grade "
+                               f"{'it' if formulas.unplaced else 'the answers that hold them'}.")
+        if formulas.unplaced:
+            converted.review = f"{count} of its equations (OpenDocument formula objects) could not be read"
     return converted
 
 
