@@ -7,7 +7,7 @@ Reading reports every error of both files at once (`read_assignment`); `consiste
 what no single model can see: unique ids, points that must add up, a reference for every part and no
 reference for a part that does not exist; `reading_problems` reads what grading would read for every
 student (reference formulas, wrong answers, text phrases). `assignment_problems` runs all three at once,
-the later two (grader.piece_checks) on every part, section and reference entry valid on its own, so a
+the later two (grader.rubric.piece_checks) on every part, section and reference entry valid on its own, so a
 TA sees every problem in one run. `load_assignment` refuses an assignment with any of these errors, so
 `grade`, `batch`, `explain` and the autograder build all stop at `file:line:col` before anyone is graded,
 instead of giving every student the same silent zero. (`grader check` adds the slow checks.)
@@ -24,11 +24,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from grader.partial import Pieces, pieces_of
-from grader.piece_checks import consistency_of, readings_of
 from grader.rubric import Reference, Rubric
-from grader.validation import problems_from
-from grader.yamlio import Document, FileProblems, Problem, read_document
+from grader.rubric.piece_checks import consistency_of, readings_of
+from grader.rubric.pieces import Pieces, pieces_of
+from grader.rubric.validation import problems_from
+from grader.rubric.yamlio import Document, FileProblems, Problem, read_document
 
 DEFAULT_ASSIGNMENT = "hw3"
 _HERE = Path(__file__).resolve().parent

@@ -51,14 +51,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from grader.schema import dumps, reference_schema, rubric_schema
+    from grader.rubric.schema import dumps, reference_schema, rubric_schema
 
     sys.stdout.write(dumps(reference_schema() if args.reference else rubric_schema()))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from grader.check import check_assignment
+    from grader.tools.check import check_assignment
 
     report = check_assignment(assignment=args.assignment, examples=not args.no_examples)
     print("\n".join(report.lines()))
@@ -69,7 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.calibrate import from_csv, from_examples, report
+    from grader.tools.calibrate import from_csv, from_examples, report
 
     assignment = load_assignment(args.assignment)
     try:
@@ -83,7 +83,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.explain import (
+    from grader.tools.explain import (
         DOCUMENTS, UnknownPart, explain_answer, find_part, read_answer, read_document, render_explanation,
     )
 
@@ -110,7 +110,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from grader.scaffold import FolderNotEmpty, new_assignment
+    from grader.tools.scaffold import FolderNotEmpty, new_assignment
 
     try:
         written = new_assignment(folder=Path(args.assignment), title=args.title)
@@ -302,8 +302,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception as exc:
         # Rubric and reference problems: only a command that read YAML can raise them, so only then is
-        # grader.yamlio loaded (looked up here rather than imported, which would cost every command).
-        yamlio = sys.modules.get("grader.yamlio")
+        # grader.rubric.yamlio loaded (looked up here rather than imported, which would cost every command).
+        yamlio = sys.modules.get("grader.rubric.yamlio")
         if yamlio is None or not isinstance(exc, yamlio.FileProblems):
             raise
         for problem in exc.problems:

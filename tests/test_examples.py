@@ -1,6 +1,6 @@
 """The example submissions score what a careful TA gave them (expected.yaml beside each).
 
-The rule (grader.examples.compare, which `grader check` uses too): formula-only parts must match exactly;
+The rule (grader.tools.examples.compare, which `grader check` uses too): formula-only parts must match exactly;
 a part with a text section may differ by 20% of the text section's points (2 of 10). A part the TA lists
 under `review` must be flagged for review instead: the grader's job there is to send it to a person.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.examples import compare, find_examples, read_expected
 from grader.grading import grade_submission
+from grader.tools.examples import compare, find_examples, read_expected
 from grader.writers.gradescope import to_results_json, validate_results
 
 from conftest import EXAMPLES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from grader.schema import rubric_schema
+from grader.rubric.schema import rubric_schema
 
 from conftest import ROOT
 

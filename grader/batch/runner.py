@@ -13,19 +13,19 @@ from pathlib import Path
 
 from grader import atomic
 from grader.assignment import Assignment
-from grader.batch import report, tables
-from grader.batch.cache import DEFAULT_CACHE_SIZE
-from grader.batch.diff import Change
-from grader.batch.entries import EntryTable, MetadataTable
-from grader.batch.journal import History, Journal
-from grader.batch.overrides import Overrides, apply_to_results
-from grader.batch.pool import CHUNK, RECYCLE, PoolStats, WorkerPool
-from grader.batch.progress import Progress, summary_text
-from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
-from grader.batch.sources import SourceError, Submissions, find_submissions
-from grader.batch.stats import ClassStats
-from grader.batch.store import ClassStore
-from grader.batch.worker import WorkerContext, results_path
+from grader.batch.intake.sources import SourceError, Submissions, find_submissions
+from grader.batch.outputs import report, tables
+from grader.batch.outputs.diff import Change
+from grader.batch.outputs.overrides import Overrides, apply_to_results
+from grader.batch.outputs.progress import Progress, summary_text
+from grader.batch.outputs.stats import ClassStats
+from grader.batch.run.cache import DEFAULT_CACHE_SIZE
+from grader.batch.run.entries import EntryTable, MetadataTable
+from grader.batch.run.journal import History, Journal
+from grader.batch.run.pool import CHUNK, RECYCLE, PoolStats, WorkerPool
+from grader.batch.run.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
+from grader.batch.run.store import ClassStore
+from grader.batch.run.worker import WorkerContext, results_path
 from grader.sandbox import Limits
 
 STATE_DIR = ".batch"
@@ -39,7 +39,7 @@ class FastPaths:
     """Ways of doing less work per submission that give the same outputs (the answer cache is `cache_size`)."""
 
     chunk: int = CHUNK  # submissions handed to a worker at once (1: one by one)
-    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render; 0: none)
+    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.run.render; 0: none)
     recycle: int = RECYCLE  # submissions a worker grades before a fresh one takes over (a memory bound)
 
 
@@ -103,7 +103,7 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
         if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
             raise
         raise _output_error(outdir, exc, "what was written before is kept") from None
-    except sqlite3.OperationalError as exc:  # the run's scratch store (grader.batch.store)
+    except sqlite3.OperationalError as exc:  # the run's scratch store (grader.batch.run.store)
         if "full" not in str(exc) and "readonly" not in str(exc):
             raise
         code = errno.ENOSPC if "full" in str(exc) else errno.EROFS

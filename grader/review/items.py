@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.assignment import Assignment
-from grader.batch.journal import Journal
-from grader.batch.overrides import Decision, Overrides
+from grader.batch.outputs.overrides import Decision, Overrides
+from grader.batch.outputs.stats import ClassStats
+from grader.batch.run.journal import Journal
 from grader.batch.runner import STATE_DIR
-from grader.batch.stats import ClassStats
 from grader.escape import visible
 from grader.mathml import reading_html
 

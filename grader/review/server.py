@@ -22,8 +22,8 @@ from typing import Any, Callable
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.assignment import Assignment
+from grader.batch.outputs.overrides import FILE, Decision, now, part_fingerprint, record, remove
 from grader.escape import html_value
-from grader.batch.overrides import FILE, Decision, now, part_fingerprint, record, remove
 from grader.review.items import Item, ReviewList, load_review
 
 HOST = "127.0.0.1"

@@ -7,8 +7,8 @@ import re
 
 import yaml
 
-from grader import yamlio
 from grader.escape import inline_code, markdown_text
+from grader.rubric import yamlio
 from grader.submission.answers import MAX_ANSWER_CHARS, MAX_NESTING, clean_answer
 from grader.submission.markdown import PART_ID, WORD
 

@@ -11,7 +11,7 @@ from grader.assignment import load_assignment
 from grader.autograder.metadata import metadata_from
 from grader.autograder.release import release_document
 from grader.grading import grade_submission
-from grader.yamlio import FileProblems
+from grader.rubric.yamlio import FileProblems
 
 from agutil import DATA, base_metadata, check_release, merged, part_tests, policy_assignment
 from conftest import EXAMPLES

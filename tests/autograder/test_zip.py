@@ -12,8 +12,8 @@ from importlib import metadata
 import pytest
 
 from grader.autograder.build import BuildError, build_autograder
+from grader.rubric.yamlio import FileProblems
 from grader.writers.gradescope import validate_results
-from grader.yamlio import FileProblems
 
 from agutil import built_zip, downloads, wheel, DATA, ROOT
 

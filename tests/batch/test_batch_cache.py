@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.batch.cache import AnswerCache
+from grader.batch.run.cache import AnswerCache
 
 
 def test_popular_answers_survive_a_long_tail_and_the_size_is_bounded():

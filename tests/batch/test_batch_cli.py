@@ -6,7 +6,7 @@ import io
 import subprocess
 import sys
 
-from grader.batch.progress import Progress
+from grader.batch.outputs.progress import Progress
 
 from conftest import EXAMPLES, ROOT
 

@@ -20,8 +20,8 @@ from synth import generate_class
 
 from grader.assignment import load_assignment
 from grader.batch import run_batch
-from grader.batch.journal import Journal
-from grader.batch.progress import Progress
+from grader.batch.outputs.progress import Progress
+from grader.batch.run.journal import Journal
 from grader.batch.runner import FastPaths
 from grader.grading import grade_answers
 from grader.submission import read_submission

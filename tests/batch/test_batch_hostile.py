@@ -57,7 +57,7 @@ def test_hanging_and_crashing_answers_cost_only_their_part(tmp_path, hw3, monkey
 
 
 def test_a_submission_that_breaks_the_grader_is_listed_with_its_error(tmp_path, hw3, monkeypatch):
-    from grader.batch import worker
+    from grader.batch.run import worker
 
     real_read = worker.read_submission
 

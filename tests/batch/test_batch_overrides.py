@@ -13,7 +13,7 @@ import yaml
 
 from grader.assignment import load_assignment
 from grader.batch import run_batch
-from grader.batch.overrides import FILE, Decision, OverridesError, part_fingerprint, read, record, remove
+from grader.batch.outputs.overrides import FILE, Decision, OverridesError, part_fingerprint, read, record, remove
 from grader.writers.gradescope import validate_results
 
 ROOT = Path(__file__).resolve().parents[2]

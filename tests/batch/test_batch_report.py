@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from grader.batch import run_batch
-from grader.batch.report import chart
+from grader.batch.outputs.report import chart
 
 CHARTS = yaml.safe_load(Path(__file__).with_name("report_charts.yaml").read_text(encoding="utf-8"))
 ROOT = Path(__file__).resolve().parents[2]

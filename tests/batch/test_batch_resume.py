@@ -15,8 +15,8 @@ import yaml
 
 from grader.assignment import load_assignment
 from grader.batch import run_batch
-from grader.batch.journal import Journal
-from grader.batch.pool import CHUNK
+from grader.batch.run.journal import Journal
+from grader.batch.run.pool import CHUNK
 from grader.writers.gradescope import validate_results
 from proctree import alive_in_group
 from synth import generate_class

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from synth import gradescope_metadata
 
-from grader.batch import unpack
-from grader.batch.sources import METADATA_FILE, SourceError, find_submissions
+from grader.batch.intake import unpack
+from grader.batch.intake.sources import METADATA_FILE, SourceError, find_submissions
 
 CASES = yaml.safe_load((Path(__file__).parent / "exports.yaml").read_text(encoding="utf-8"))
 ANSWERS = "## 4.1\nn(n+1)/2\n"
@@ -135,7 +135,7 @@ def test_an_unreadable_source_is_a_clear_error(tmp_path, content):
 
 def test_what_went_wrong_reading_the_class_heads_the_summary_and_the_report(tmp_path, hw3):
     from grader.batch import run_batch
-    from grader.batch.progress import Progress
+    from grader.batch.outputs.progress import Progress
 
     case = next(c for c in CASES if c["name"] == "broken-metadata-costs-only-the-names")
     archive = _build({**case, "zip": True}, tmp_path / "in")

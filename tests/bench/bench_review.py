@@ -44,11 +44,12 @@ def main() -> None:
 
     from grader import mathml
     from grader.assignment import load_assignment
-    from grader.batch import report, run_batch
-    from grader.batch.overrides import FILE, Decision, part_fingerprint, write
+    from grader.batch import run_batch
+    from grader.batch.outputs import report
+    from grader.batch.outputs.overrides import FILE, Decision, part_fingerprint, write
+    from grader.batch.outputs.stats import ClassStats
+    from grader.batch.run.journal import Journal
     from grader.batch.runner import STATE_DIR
-    from grader.batch.journal import Journal
-    from grader.batch.stats import ClassStats
 
     hw3 = load_assignment()
     with tempfile.TemporaryDirectory() as tmp:

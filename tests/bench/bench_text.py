@@ -144,8 +144,8 @@ def examples_by_another_ta() -> dict[str, object] | None:
     """The text-only parts (2.1-3.2) of the pipeline's example submissions, scored by another TA (their
     expected.yaml): a check against a second grader's judgement. None when the pipeline cannot read them."""
     try:
-        from grader.examples import find_examples, read_expected
         from grader.submission import read_submission
+        from grader.tools.examples import find_examples, read_expected
     except ImportError:
         return None
     rubric, reference = load_assignment()

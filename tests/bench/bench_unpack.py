@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import gradescope_metadata  # noqa: E402
 
-from grader.batch.sources import SourceError, find_submissions, read_metadata  # noqa: E402
+from grader.batch.intake.sources import SourceError, find_submissions, read_metadata  # noqa: E402
 
 
 def _written(folder: Path) -> int:

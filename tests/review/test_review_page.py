@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from grader.batch import run_batch
-from grader.batch.overrides import FILE, read
+from grader.batch.outputs.overrides import FILE, read
 from grader.review import ReviewServer
 
 from .cdp import Browser

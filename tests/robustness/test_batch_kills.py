@@ -112,7 +112,7 @@ def test_random_kills_and_restarts_end_with_the_grades_of_an_uninterrupted_run(t
 
 
 def test_a_journal_line_cut_by_a_kill_does_not_swallow_the_next_row(tmp_path):
-    from grader.batch.journal import Journal
+    from grader.batch.run.journal import Journal
 
     path = tmp_path / "journal.jsonl"
     path.write_text('{"submission":"a","fp":"f","sig":"1"}\n{"submission":"b","fp":"f","si', encoding="utf-8")

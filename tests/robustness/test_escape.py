@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.batch.tables import _write
+from grader.batch.outputs.tables import _write
 from grader.escape import csv_cell, inline_code, markdown_text
 
 CASES = yaml.safe_load((Path(__file__).with_name("escape_cases.yaml")).read_text(encoding="utf-8"))

@@ -76,8 +76,8 @@ def test_calibrate_suggests_near_synonyms_that_earned_part_of_a_concept(tmp_path
 
 
 def test_calibrate_suggests_the_wording_of_concepts_guessed_from_other_words() -> None:
-    from grader.calibrate import Scored, restatement_suggestions
     from grader.text import TextSpec, grade_text
+    from grader.tools.calibrate import Scored, restatement_suggestions
 
     spec = TextSpec.model_validate({"points": 10, "concepts": [
         {"id": "nopre", "label": "resources cannot be taken away from the process holding them", "points": 10,

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from grader.assignment import consistency_problems, read_assignment
-from grader.yamlio import FileProblems
+from grader.rubric.yamlio import FileProblems
 
 BASE = Path(__file__).parent / "broken" / "_base"
 WRONG = [None, 0, -1, "x", [], {}, True, [1], {"a": 1}]

@@ -12,7 +12,7 @@ import yaml
 
 from grader.cli import main
 from grader.rubric import Part, Reference, Rubric
-from grader.schema import dumps, reference_schema, rubric_schema
+from grader.rubric.schema import dumps, reference_schema, rubric_schema
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

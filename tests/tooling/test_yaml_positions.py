@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.yamlio import read_document
+from grader.rubric.yamlio import read_document
 
 DOC = r"""plain: n(n+1/2
 single: 'it''s n(n+1/2'

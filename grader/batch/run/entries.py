@@ -12,8 +12,8 @@ import json
 import sqlite3
 from typing import Any, Iterator
 
-from grader.batch.sources import Entry, Submitter
-from grader.batch.store import sql_text
+from grader.batch.intake.sources import Entry, Submitter
+from grader.batch.run.store import sql_text
 
 _PAGE = 500
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.examples import find_examples, read_expected
 from grader.results import Outcome
 from grader.submission import read_submission
 from grader.text import grade_text
 from grader.text.normalise import MAX_CHARS, prepare, tokenise
+from grader.tools.examples import find_examples, read_expected
 
 _DISAGREEMENTS = 5
 _SUGGESTIONS = 5

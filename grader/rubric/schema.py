@@ -8,7 +8,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from grader.rubric import Reference, Rubric
+from grader.rubric.model import Reference, Rubric
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

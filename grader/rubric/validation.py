@@ -16,8 +16,8 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from grader.yamlio import Document, Loc, Problem
-from grader.yamlpos import scalar_position
+from grader.rubric.positions import scalar_position
+from grader.rubric.yamlio import Document, Loc, Problem
 
 _EXPECTED = {
     "string_type": "text",

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.assignment import validate
 from grader.results import Status, SubmissionResult
 from grader.rubric import Part, Rubric
-from grader.yamlio import Document, Problem, read_document
+from grader.rubric.yamlio import Document, Problem, read_document
 
 EXPECTED = "expected.yaml"
 _SUFFIX = ".expected.yaml"

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Literal
 
 import yaml
 
-from grader.yamlpos import scalar_position
+from grader.rubric.positions import scalar_position
 
 Severity = Literal["error", "warning"]
 Loc = tuple[int | str, ...]

@@ -3,7 +3,7 @@
 A plain folder holds one folder or answers file per student. An export holds `submission_<id>/` folders and a
 `submission_metadata.yml` that names the students; its keys may carry a leading colon (`:submitters`) or not,
 and anything missing or odd in it only costs the names, never the grading. A zip is unpacked into the output
-folder first (grader.batch.unpack). What the instructor must know about the source comes back as `notes`.
+folder first (grader.batch.intake.unpack). What the instructor must know about the source comes back as `notes`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import IO, Any, Iterator, MutableMapping, Protocol
 
 import yaml
 
-from grader.batch.unpack import ANSWER_SUFFIXES, UnpackError, unpack_export
+from grader.batch.intake.unpack import ANSWER_SUFFIXES, UnpackError, unpack_export
 from grader.submission import is_grader_file
 
 METADATA_FILE = "submission_metadata.yml"
@@ -110,7 +110,7 @@ def find_submissions(source: Path, *, unpack_to: Path, outdir: Path | None = Non
     """The submissions under `source` (folder or zip). Zips are unpacked below `unpack_to`.
 
     `outdir`, when it lies inside `source`, is the batch's own output and never a student. `entries` and
-    `metadata` receive the entries and the export's records (grader.batch.entries keeps them out of memory);
+    `metadata` receive the entries and the export's records (grader.batch.run.entries keeps them out of memory);
     by default they are a list and a dict."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")

@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader import atomic
 from grader.assignment import Assignment
-from grader.batch.sources import SourceError
-from grader.batch.rows import Row, answer_digest  # noqa: F401 - answer_digest: what decisions compare
+from grader.batch.intake.sources import SourceError
+from grader.batch.run.rows import Row, answer_digest  # noqa: F401 - answer_digest: what decisions compare
 from grader.escape import markdown_text
 
 FILE = "overrides.json"

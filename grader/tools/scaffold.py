@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.schema import dumps, reference_schema, rubric_schema
+from grader.rubric.schema import dumps, reference_schema, rubric_schema
 
 RUBRIC = """\
 # yaml-language-server: $schema=rubric.schema.json

@@ -60,7 +60,7 @@ def part_row(part: PartResult, labels: dict[str, str]) -> Row:
             row["told"] = told if len(told) <= TOLD_CHARS else told[: TOLD_CHARS - 1] + "…"
     if part.answer is not None:
         row["answer"] = excerpt(part.answer)
-        # What a TA's decision on this submission's part was made on (grader.batch.overrides).
+        # What a TA's decision on this submission's part was made on (grader.batch.outputs.overrides).
         row["digest"] = answer_digest(part.answer)
         row["groups"] = [group_of(o, part.answer) for o in part.outcomes]
         hits: dict[str, float] = {}

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from grader import atomic
 from grader.assignment import Assignment
-from grader.batch.beacon import Beacon
-from grader.batch.cache import AnswerCache, CachedRunner
-from grader.batch.journal import line_of
-from grader.batch.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
-from grader.batch.render import PartRenderer
-from grader.batch.rows import Row, row_for
-from grader.batch.sources import Entry
+from grader.batch.intake.sources import Entry
+from grader.batch.run.beacon import Beacon
+from grader.batch.run.cache import AnswerCache, CachedRunner
+from grader.batch.run.journal import line_of
+from grader.batch.run.render import DEFAULT_SIZE as DEFAULT_RENDER_SIZE
+from grader.batch.run.render import PartRenderer
+from grader.batch.run.rows import Row, row_for
 from grader.escape import inline_code
 from grader.grading import grade_answers, unchecked_part
 from grader.results import NOT_YOUR_FAULT, SubmissionResult
@@ -42,10 +42,10 @@ class WorkerContext:
     fingerprint: str
     memory_mb: int
     cache_size: int
-    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.render); 0: none
+    render_size: int = DEFAULT_RENDER_SIZE  # parts remembered rendered (grader.batch.run.render); 0: none
 
 
-# A submission's row, and its parts' records as JSON text when they were rendered once (grader.batch.render).
+# A submission's row, and its parts' records as JSON text when they were rendered once (grader.batch.run.render).
 Written = tuple[Row, list[str] | None]
 
 # A worker sends its rows when it has done what it was given, or after this long, whichever comes first.

@@ -2,7 +2,7 @@
 
 Each worker gets submissions in chunks and answers with their rows, a chunk at a time (or every fraction
 of a second), so a hand-off costs one message per chunk. What it is doing meanwhile (the submission, the
-answer it is checking) it notes in memory shared with the parent (grader.batch.beacon). A worker that dies,
+answer it is checking) it notes in memory shared with the parent (grader.batch.run.beacon). A worker that dies,
 or does not move on for longer than one answer's time limit, is killed and replaced; the answer it was
 checking is "poisoned" (it fails at once from then on, as `timeout` or `crash`, costing only its part) and
 its unfinished submissions are handed out again. A submission that stops a worker without any answer to
@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
-from grader.batch.beacon import Beacon
-from grader.batch.journal import line_of
-from grader.batch.rows import Row
-from grader.batch.sources import Entry
-from grader.batch.worker import WorkerContext, worker_main, write_failed
+from grader.batch.intake.sources import Entry
+from grader.batch.run.beacon import Beacon
+from grader.batch.run.journal import line_of
+from grader.batch.run.rows import Row
+from grader.batch.run.worker import WorkerContext, worker_main, write_failed
 
 # Submissions per chunk: a message costs the parent ~0.1 ms, a submission 1 to 30 ms of a worker's time.
 CHUNK = 16

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Iterable
 
 from grader import atomic
-from grader.batch.diff import Change
-from grader.batch.rows import Graded
-from grader.batch.stats import ClassStats
+from grader.batch.outputs.diff import Change
+from grader.batch.outputs.stats import ClassStats
+from grader.batch.run.rows import Graded
 from grader.escape import csv_cell
 
 POINTS_POSSIBLE = "Points Possible"

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from grader import atomic
-from grader.batch.rows import Row
-from grader.batch.store import sql_text
+from grader.batch.run.rows import Row
+from grader.batch.run.store import sql_text
 
 FLUSH_ROWS = 64
 FLUSH_SECONDS = 0.2

@@ -6,8 +6,8 @@ import sys
 import time
 from typing import Mapping, Sequence, TextIO
 
-from grader.batch.diff import Change
-from grader.batch.stats import ClassStats
+from grader.batch.outputs.diff import Change
+from grader.batch.outputs.stats import ClassStats
 
 
 class Progress:

@@ -1,6 +1,6 @@
 """The checks of an assignment's pieces that no single model can see, and the reading of what grading reads
 for every student. They run on every part, section and reference entry that is valid on its own
-(grader.partial), so one broken part does not hide the problems of the others.
+(grader.rubric.pieces), so one broken part does not hide the problems of the others.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import difflib
 
 from grader.formula.spec import FormulaSpec
-from grader.partial import Pieces
-from grader.rubric import Part
-from grader.yamlio import Document, Problem
+from grader.rubric.model import Part
+from grader.rubric.pieces import Pieces
+from grader.rubric.yamlio import Document, Problem
 
 _EPS = 1e-9
 

@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignment import Sources, assignment_problems, consistency_problems
-from grader.examples import compare, find_examples, mismatch_problem, missing_answers, read_expected
 from grader.formula import ReadError, ReadOk, check_equivalence, read_formula
-from grader.partial import Pieces
 from grader.grading import grade_answers, grade_submission
 from grader.results import PartResult
 from grader.rubric import Part
+from grader.rubric.pieces import Pieces
+from grader.rubric.yamlio import FileProblems, Problem, Severity
 from grader.sandbox import Sandbox, SandboxFailure
 from grader.submission import Answers
 from grader.text.lint import near_synonym_warning, phrase_warnings
-from grader.yamlio import FileProblems, Problem, Severity
+from grader.tools.examples import compare, find_examples, mismatch_problem, missing_answers, read_expected
 
 EXIT_OK, EXIT_FAILED, EXIT_ERRORS = 0, 1, 2
 _SCHEMA_LINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
@@ -119,7 +119,7 @@ def _unreadable_references(sources: Sources) -> set[str]:
 
 def schema_line_problems(pieces: Pieces) -> list[Problem]:
     """The schema an editor reads must exist and be the grader's, or completion will mislead the TA."""
-    from grader.schema import reference_schema, rubric_schema
+    from grader.rubric.schema import reference_schema, rubric_schema
 
     problems = _schema_line(pieces.rubric_doc.path, pieces.rubric_path, rubric_schema(), "")
     if pieces.reference_doc is not None and pieces.reference_path is not None:

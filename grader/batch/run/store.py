@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from grader.batch.rows import Graded
+from grader.batch.run.rows import Graded
 
 _SCHEMA = """
 CREATE TABLE graded (name TEXT PRIMARY KEY, who TEXT, users TEXT, status TEXT, error TEXT, total REAL, scores TEXT,
@@ -88,7 +88,7 @@ class ClassStore:
 
     @property
     def db(self) -> sqlite3.Connection:
-        """The connection, for tables of their own (grader.batch.entries)."""
+        """The connection, for tables of their own (grader.batch.run.entries)."""
         return self._db
 
     def query(self, sql: str, *args: Any) -> sqlite3.Cursor:
@@ -217,7 +217,7 @@ class GradedTable:
             yield self._graded(row)
 
     def in_order_of(self, table: str) -> Iterator[Graded]:
-        """The records of the submissions in an entry table (grader.batch.entries), in its order."""
+        """The records of the submissions in an entry table (grader.batch.run.entries), in its order."""
         for row in self._store.query(f"SELECT g.* FROM {table} e JOIN graded g ON g.name = e.name ORDER BY e.seq"):
             yield self._graded(row)
 

@@ -16,9 +16,9 @@ from typing import Iterable
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader import atomic
+from grader.batch.outputs.diff import Change
+from grader.batch.outputs.stats import ClassStats, histogram
 from grader.escape import html_value
-from grader.batch.diff import Change
-from grader.batch.stats import ClassStats, histogram
 from grader.mathml import reading_html
 
 MAX_GROUPS = 40
@@ -100,7 +100,7 @@ def chart(chart_id: str, title: str, values: Iterable[float] | Counter[float], m
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("grader.batch", "templates"), autoescape=select_autoescape(["html", "j2"]),
+    env = Environment(loader=PackageLoader("grader.batch.outputs", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True, finalize=html_value)
     env.filters["pts"] = lambda v: f"{v:g}"
     env.filters["pct"] = lambda v: f"{100 * v:.0f}%"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.batch.rows import Row
+from grader.batch.run.rows import Row
 
 _EPS = 1e-9
 

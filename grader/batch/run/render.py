@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from grader.batch.rows import Row, part_row
+from grader.batch.run.rows import Row, part_row
 from grader.results import Outcome, PartResult
 from grader.writers.gradescope import compact_json, part_test
 
@@ -22,7 +22,7 @@ DEFAULT_SIZE = 512  # parts: the popular answers stay, the long tail passes thro
 @dataclass(frozen=True, slots=True)
 class RenderedPart:
     test: str  # the part's entry of results.json `tests`, as JSON text
-    row: Row  # the part's record (grader.batch.rows), shared: never changed once made
+    row: Row  # the part's record (grader.batch.run.rows), shared: never changed once made
     row_text: str  # the same record as JSON text, for the journal line
     labels: tuple[tuple[str, str], ...]  # the rubric items' labels it names ("part|engine:item", label)
 

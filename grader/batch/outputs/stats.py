@@ -1,7 +1,7 @@
 """Class statistics built row by row: score distributions, rubric-item hit rates, answer groups, the review list.
 
 Only counts stay in memory; the distinct answers, one compact record per submission and the review list go to
-the run's store (grader.batch.store), so memory does not grow with the class.
+the run's store (grader.batch.run.store), so memory does not grow with the class.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from grader.assignment import Assignment
-from grader.batch.diff import Change, change
-from grader.batch.journal import Line, Lines
-from grader.batch.overrides import Overrides
-from grader.batch.rows import Graded, Row
-from grader.batch.store import AnswerGroup, ClassStore, Flag
+from grader.batch.outputs.diff import Change, change
+from grader.batch.outputs.overrides import Overrides
+from grader.batch.run.journal import Line, Lines
+from grader.batch.run.rows import Graded, Row
+from grader.batch.run.store import AnswerGroup, ClassStore, Flag
 
 __all__ = ["AnswerGroup", "ClassStats", "Flag", "PartStats", "histogram"]
 
@@ -47,7 +47,7 @@ class ClassStats:
                  before: Mapping[str, Line] | Lines | None = None, store: ClassStore | Path | None = None,
                  overrides: Overrides | None = None):
         """`store`: where what grows with the class goes, or its scratch file (None: in memory, for small
-        classes). `before`: name -> the row a regrade compares with (a mapping, or grader.batch.journal.Lines)."""
+        classes). `before`: name -> the row a regrade compares with (a mapping, or grader.batch.run.journal.Lines)."""
         self.assignment = assignment
         self.parts = {p.id: PartStats(p.id, p.title, p.points) for p in assignment.rubric.parts}
         self.part_ids = list(self.parts)

@@ -16,9 +16,9 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from grader.formula.spec import Domain, FormulaSpec
-from grader.rubric import Part, Reference, ReferencePart, Rubric
+from grader.rubric.model import Part, Reference, ReferencePart, Rubric
+from grader.rubric.yamlio import Document
 from grader.text.spec import TextSpec
-from grader.yamlio import Document
 
 
 @dataclass(frozen=True)
