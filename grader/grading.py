@@ -99,8 +99,8 @@ def grade_answer(part: Part, answers: Answers, assignment: Assignment, sandbox: 
 
 
 def _unread_equation(part: Part, result: PartResult, kind: str) -> PartResult:
-    """An answer holding an equation of the document that could not be read: what was read is graded for now,
-    and a person grades the part (a formula part scores 0: its formula is not there to check)."""
+    """An answer holding an equation of the document that could not be read: what was read is graded for now
+    (the placeholder itself reads as no formula), and a person grades the part."""
     said = (f"An equation in this answer could not be read from your {kind}, so a TA will grade this part. "
             "What could be read was graded for now.")
     reason = f"an equation in this answer could not be read from the {kind}"
