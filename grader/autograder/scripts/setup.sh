@@ -8,7 +8,7 @@ source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="${GRADER_AUTOGRADER_ROOT:-/autograder}"
 venv="$root/venv"
 
-python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "grader needs Python 3.10 or newer")'
+python3 -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else "this autograder zip holds wheels for Python 3.10 (Gradescope\x27s Ubuntu 22.04 image), and python3 here is %d.%d" % sys.version_info[:2])'
 if ! python3 -m venv --clear "$venv"; then
   # Ubuntu's python3 has no ensurepip until python3-venv is installed.
   echo "python3 -m venv failed; installing python3-venv"
