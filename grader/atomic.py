@@ -19,6 +19,14 @@ OUTPUT_ERRORS = {
 }
 
 
+def output_error_in(exc: OSError, folder: Path) -> bool:
+    """Whether `exc` is one of the OUTPUT_ERRORS, met writing a file inside `folder`."""
+    if exc.errno not in OUTPUT_ERRORS or not isinstance(exc.filename, (str, os.PathLike)):
+        return False
+    path, root = os.path.abspath(exc.filename), os.path.abspath(folder)
+    return path == root or path.startswith(root + os.sep)
+
+
 def write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     """Write via a temporary file `.NAME.PID.tmp` beside `path` and a rename.
 

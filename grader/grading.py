@@ -145,28 +145,32 @@ def _unused_math(answer: str, formula: str | None) -> str | None:
     return None
 
 
+def _as_read(answer: str | None) -> str:
+    """An answer as the student is shown it was read from their document: on one line, cut, as code."""
+    return inline_code(" ".join((answer or "").split())[:300])
+
+
 def _layout_read(result: PartResult, kind: str) -> PartResult:
     """Math rebuilt from a page's layout may be misread: a formula that did not read, or did not score in
     full, is shown to the student as read and goes to a person, never a silent verdict. One that scored in
     full keeps its score, but goes to a person too when part of the layout around it was not used."""
+    said = f"I read this from your {kind} as: {_as_read(result.answer)}"
     outcomes = []
     for outcome in result.outcomes:
-        unused = (_unused_math(result.answer or "", outcome.details.get("formula"))
-                  if outcome.engine == "formula" and outcome.score >= outcome.max_score else None)
-        if unused:
-            said = (f"I read this from your {kind} as: {inline_code(' '.join((result.answer or '').split())[:300])}. "
-                    f"The formula I graded leaves out {inline_code(unused[:100])}: a TA will check the reading.")
-            outcome = outcome.model_copy(update={
-                "feedback": [said, *outcome.feedback], "needs_review": True,
-                "review_reasons": [*outcome.review_reasons,
-                                   f"the formula read from the {kind}'s layout leaves out {unused[:100]!r}"]})
-        elif outcome.engine == "formula" and outcome.score < outcome.max_score:
-            said = f"I read this from your {kind} as: {inline_code(' '.join((result.answer or '').split())[:300])}"
-            reason = f"the formula was read from the {kind}'s layout and may be misread"
+        if outcome.engine == "formula" and outcome.score >= outcome.max_score:
+            unused = _unused_math(result.answer or "", outcome.details.get("formula"))
+            if unused:
+                outcome = outcome.model_copy(update={
+                    "feedback": [f"{said}. The formula I graded leaves out {inline_code(unused[:100])}: a TA will "
+                                 "check the reading.", *outcome.feedback],
+                    "needs_review": True, "review_reasons": [
+                        *outcome.review_reasons, f"the formula read from the {kind}'s layout leaves out {unused[:100]!r}"]})
+        elif outcome.engine == "formula":
             outcome = outcome.model_copy(update={
                 "error": f"{said}\n\n{outcome.error}" if outcome.error else outcome.error,
                 "feedback": outcome.feedback if outcome.error else [said, *outcome.feedback],
-                "needs_review": True, "review_reasons": [*outcome.review_reasons, reason]})
+                "needs_review": True, "review_reasons": [
+                    *outcome.review_reasons, f"the formula was read from the {kind}'s layout and may be misread"]})
         outcomes.append(outcome)
     return result.model_copy(update={"outcomes": outcomes})
 
@@ -174,8 +178,7 @@ def _layout_read(result: PartResult, kind: str) -> PartResult:
 def _read_from_scan(part: Part, result: PartResult, confidence: float) -> PartResult:
     """An answer OCR read from a scan: its text is graded for now, shown as read and checked by a person; a
     formula OCR read is not checked at all (a misread script or fraction would be a silent wrong verdict)."""
-    said = (f"I read this from a scan with confidence {confidence:.0f}%: "
-            f"{inline_code(' '.join((result.answer or '').split())[:300])}")
+    said = f"I read this from a scan with confidence {confidence:.0f}%: {_as_read(result.answer)}"
     outcomes = []
     for outcome in result.outcomes:
         if outcome.engine == "formula":

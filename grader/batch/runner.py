@@ -100,7 +100,7 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
         ctx = (cache_size, fast or FastPaths())
         return _run(submissions, outdir, assignment, jobs, regrade, limits or Limits(), progress, ctx, started)
     except OSError as exc:
-        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+        if not atomic.output_error_in(exc, outdir):
             raise
         raise _output_error(outdir, exc, "what was written before is kept") from None
     except sqlite3.OperationalError as exc:  # the run's scratch store (grader.batch.run.store)
@@ -111,13 +111,6 @@ def run_batch(*, submissions: Path, outdir: Path, assignment: Assignment, jobs: 
                             "what was written before is kept") from None
     finally:
         os.close(lock)
-
-
-def _inside(filename: object, folder: Path) -> bool:
-    if not isinstance(filename, (str, os.PathLike)):
-        return False
-    path, root = os.path.abspath(filename), os.path.abspath(folder)
-    return path == root or path.startswith(root + os.sep)
 
 
 def _output_error(outdir: Path, exc: OSError, kept: str) -> OutputError:
@@ -217,7 +210,7 @@ def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: As
             journal.close()  # what can still be recorded is; a line the disk cuts is found by the next run
         except OSError:
             journal.discard()
-        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+        if not atomic.output_error_in(exc, outdir):
             raise
         raise _output_error(outdir, exc, f"{kept + done:,} of {len(entries):,} submissions are graded and kept") from None
     finally:
@@ -236,7 +229,7 @@ def _grade(outdir: Path, entries: EntryTable, found: Submissions, assignment: As
         apply_to_results(results_dir, state, overrides, entries)
         journal.compact(entries.names(), fingerprint)
     except OSError as exc:
-        if exc.errno not in atomic.OUTPUT_ERRORS or not _inside(exc.filename, outdir):
+        if not atomic.output_error_in(exc, outdir):
             raise
         raise _output_error(outdir, exc, f"all {len(entries):,} submissions are graded and kept, the tables and "
                                          "the report are not all written") from None

@@ -14,10 +14,6 @@ import os
 ENABLED = os.environ.get("GRADER_FAST_PATHS", "1").strip() not in ("0", "off", "no", "false")
 
 
-def enabled() -> bool:
-    return ENABLED
-
-
 def set_enabled(on: bool) -> None:
     """Turn the fast paths on or off for this process, and drop what the engine cached under the other setting."""
     global ENABLED

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 UNREAD_EQUATION = "$\\text{the equation in your document could not be read}$"
 
 
+def a_kind(kind: str) -> str:
+    """A format's name with its article, as a sentence says it: "a PDF", "an OpenDocument file"."""
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+
+
 @dataclass
 class Scan:
     """Text read by OCR from scanned pages: each line read, with Tesseract's confidence (0-100), and whether

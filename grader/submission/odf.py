@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import unescape
 
 from grader.submission.converted import UNREAD_EQUATION as UNREAD
-from grader.submission.mathml import MathMLError, mathml_to_latex
+from grader.submission.mathml import MAX_BYTES, MathMLError, mathml_to_latex
 
 MAX_FORMULAS = 2_000
-MAX_FORMULA_BYTES = 256 * 1024  # one equation's MathML; a real one is a few KB
+MAX_FORMULA_BYTES = MAX_BYTES  # one equation's MathML (the converter's own bound); a real one is a few KB
 FORMULA_MEMBER = re.compile(r"(?:\./)?(?:Object \d{1,5}|Formula-\d{1,5})/content\.xml")
 _FRAME = re.compile(r"<draw:frame\b[^>]*>((?:(?!</?draw:frame\b).)*?)</draw:frame>", re.S)
 _OBJECT_HREF = re.compile(r"<draw:object\b[^>]*?\bxlink:href=\"([^\"]{1,300})\"")

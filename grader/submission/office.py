@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 
 from grader.escape import inline_code, markdown_text
-from grader.submission.converted import Converted
+from grader.submission.converted import Converted, a_kind
 from grader.submission.odf import FORMULA_MEMBER, put_back, take_out_formulas
 
 MAX_MEMBERS = 5_000
@@ -55,7 +55,7 @@ def read_office(data: bytes, name: str) -> Converted:
             return Converted("", kind, [f"{inline_code(name)} could not be read: converting it took longer than "
                                         f"{TIMEOUT:g} s."])
     if proc.returncode != 0:
-        return Converted("", kind, [f"{inline_code(name)} could not be read: it is damaged or not {'an' if kind[0] in 'AEIOU' else 'a'} {kind}."])
+        return Converted("", kind, [f"{inline_code(name)} could not be read: it is damaged or not {a_kind(kind)}."])
     text = _unescape(proc.stdout.decode("utf-8", "replace"))
     if formulas is None:
         return Converted(text, kind)

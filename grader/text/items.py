@@ -50,7 +50,6 @@ class Verdict:
         return None
 
 
-
 def is_denied(v: Verdict) -> bool:
     return v.denied is not None and v.denied.negated
 

@@ -134,7 +134,8 @@ def restatement(analysis: Analysis, gloss: Gloss | None, said: set[int]) -> Rest
     """`restated` on an analysed answer, with its negation (a denied restatement does not count)."""
     if gloss is None:
         return None
-    return restated(analysis.tokens, gloss, said, lambda i: analysis.negated(i, i, set()))
+    window = analysis.spec.spec.match.negation_window  # as a concept's own phrase is denied
+    return restated(analysis.tokens, gloss, said, lambda i: analysis.negated(i, i, set(), window=window))
 
 
 def concept_glosses(spec: CompiledSpec, reference: str | None) -> dict[str, Gloss]:

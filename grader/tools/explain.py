@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 from grader.assignment import Assignment
+from grader.escape import visible
 from grader.grading import grade_answer, grade_part
 from grader.results import ItemResult, Outcome, PartResult
 from grader.rubric import Part
 from grader.sandbox import Sandbox
 from grader.submission import MAX_FILE_BYTES, Answers, clean_answer, decode, read_file
+from grader.submission.converted import a_kind
 
 _MARK = {True: "✔", False: "✘"}
 # Details the engines record that say something to a TA; the rest (hashes, raw LaTeX) is noise here.
@@ -58,8 +60,7 @@ def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[Answer
     answers = read_file(path, part_ids)
     found = [p for p in part_ids if answers.get(p)]
     kind = answers.kind or "file"
-    article = "an" if kind[0].lower() in "aeiou" else "a"
-    lines = [f"{path.name}: read as {article} {kind}; parts found: {', '.join(found) or 'none'}"]
+    lines = [f"{path.name}: read as {a_kind(kind)}; parts found: {', '.join(found) or 'none'}"]
     lines += [f"  note: {note}" for note in answers.notes]
     if answers.review:
         lines.append(f"  every part goes to review: {answers.review}")
@@ -70,7 +71,7 @@ def read_document(path: Path, part_id: str, part_ids: list[str]) -> tuple[Answer
                      + "): in a submission, text is graded and flagged, and a formula goes to a person")
     elif answers.layout_math:
         lines.append("  its math was rebuilt from the page layout: a formula that does not score in full is flagged")
-    return answers, "\n".join(lines)
+    return answers, visible("\n".join(lines))  # names and notes quote the student's file
 
 
 def explain_answer(*, assignment: Assignment, part_id: str, answer: str, document: Answers | None = None,
@@ -90,7 +91,12 @@ def explain_answer(*, assignment: Assignment, part_id: str, answer: str, documen
 
 
 def render_explanation(part: Part, result: PartResult) -> str:
-    """The explanation as a TA reads it at a terminal."""
+    """The explanation as a TA reads it at a terminal, with the student's control, bidi and zero-width
+    characters spelled out (an answer must not move the cursor or reorder what the TA reads)."""
+    return visible(_explanation(part, result))
+
+
+def _explanation(part: Part, result: PartResult) -> str:
     kinds = " + ".join(k for k, s in (("formula", part.formula), ("text", part.text)) if s is not None)
     lines = [f"part {part.id} “{part.title}” ({part.points:g} points, {kinds})"]
     if result.answer is None:

@@ -51,13 +51,12 @@ class PartRenderer:
             return render_part(part)
         key = (part.id, part.answer, *map(id, part.outcomes))
         found = self._memo.get(key)
-        if found is not None:
-            outcomes, fields, rendered = found
-            if len(outcomes) == len(part.outcomes) and all(a is b for a, b in zip(outcomes, part.outcomes)) \
-                    and fields == _fields(part):
-                self._memo.move_to_end(key)
-                self.hits += 1
-                return rendered
+        # The key's ids name the very outcomes the memo holds (they stay alive in it, so no other object can
+        # take their ids): only the part's other fields can differ.
+        if found is not None and found[1] == _fields(part):
+            self._memo.move_to_end(key)
+            self.hits += 1
+            return found[2]
         rendered = render_part(part)
         self._memo[key] = (tuple(part.outcomes), _fields(part), rendered)
         if len(self._memo) > self.size:

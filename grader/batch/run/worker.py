@@ -67,7 +67,7 @@ def results_path(results_dir: Path, name: str) -> Path:
 
 def fatal_output_error(exc: OSError, results_dir: Path) -> bool:
     """Whether writing into the output folder failed in a way every other submission would meet too."""
-    return exc.errno in atomic.OUTPUT_ERRORS and str(exc.filename or "").startswith(str(results_dir))
+    return atomic.output_error_in(exc, results_dir)
 
 
 def failed_result(entry: Entry, assignment: Assignment) -> SubmissionResult:

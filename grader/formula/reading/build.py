@@ -16,7 +16,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
 
-
 from grader.formula.errors import ReadFailure
 from grader.formula.reading.tokens import ELEMENTARY, FUNCTIONS, INVERSE, Names, sum_indices, tokenize
 from grader.formula.reading.tree import Node, substitute

@@ -122,4 +122,3 @@ def wrap_infix(tokens: list[Token]) -> list[Token]:
             return [Token("LBRACE", "{", start_pos=first.start_pos, end_pos=first.start_pos), *tokens,
                     Token("RBRACE", "}", start_pos=last.end_pos, end_pos=last.end_pos)]
     return tokens
-

@@ -26,7 +26,7 @@ MAX_PAGES = 10  # pages read by OCR in one document
 CPU_SECONDS = 3  # one page (a letter page at 200 dpi takes about 1 s)
 TOTAL_CPU_SECONDS = 4.0  # the whole document: three or four pages
 PAGE_SECONDS = 6.0  # wall clock for one page: past it Tesseract is taken to hang, and no more pages are read
-TOTAL_SECONDS = 8.0  # wall clock for the whole document, within the 10 s a file may take to read
+TOTAL_SECONDS = 8.0  # wall clock for the whole document, well within the reader's 20 s for a file
 MEMORY_BYTES = 1024 * 1024 * 1024
 MAX_OUTPUT = 2 * 1024 * 1024
 # A line that is only a part's label ("1", "2.1", "Question 4") is a heading: OCR gives no font sizes. An
@@ -46,7 +46,7 @@ class Word:
 
 
 def find_tesseract() -> str | None:
-    """The `tesseract` command, with English data installed; None when OCR is not available here."""
+    """The `tesseract` command; None when OCR is not available here."""
     return shutil.which("tesseract")
 
 
