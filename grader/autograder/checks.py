@@ -47,9 +47,9 @@ def _problem_test(message: str) -> dict[str, Any]:
 
 def _clean_test(test: Any) -> dict[str, Any] | None:
     """Keep a runner test only if it fits Gradescope's schema (numbers as numbers, outputs capped)."""
-    import jsonschema  # here, not at the top: the child process never needs them
-
+    # Here, not at the top: the child process never needs them.
     from grader.writers.gradescope import MAX_OUTPUT_CHARS, validate_results
+    from grader.writers.schema_check import InvalidDocument
 
     if not isinstance(test, dict):
         return None
@@ -70,7 +70,7 @@ def _clean_test(test: Any) -> dict[str, Any] | None:
     test["extra_data"] = {**(extra if isinstance(extra, dict) else {}), "kind": "check"}
     try:
         validate_results({"score": 0.0, "tests": [test]})
-    except jsonschema.ValidationError:
+    except InvalidDocument:
         return None
     return test
 
