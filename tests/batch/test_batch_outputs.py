@@ -139,3 +139,17 @@ def test_an_output_folder_inside_the_submissions_is_not_a_student(tmp_path, hw3)
     rows = _csv(source / "graded" / "grades.csv")
     assert sorted(r["submission"] for r in rows if r["submission"] in students) == students
     assert all(r["submission"] != "graded" for r in rows)
+
+
+def test_a_scan_nothing_could_be_read_from_is_graded_by_a_person_not_called_empty(tmp_path, hw3, monkeypatch):
+    # No OCR here (tesseract is not on the PATH), so the scan yields no text at all: every part goes to review.
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    source = tmp_path / "export"
+    (source / "submission_1").mkdir(parents=True)
+    scan = Path(__file__).resolve().parents[1] / "submission" / "pdf" / "ada_scan.pdf"
+    (source / "submission_1" / "answers.pdf").write_bytes(scan.read_bytes())
+    run_batch(submissions=source, outdir=tmp_path / "out", assignment=hw3, jobs=1)
+    (row,) = _csv(tmp_path / "out" / "grades.csv")[1:]
+    assert row["status"] == "graded", row
+    flagged = {r["part"] for r in _csv(tmp_path / "out" / "review.csv") if r["submission"] == "submission_1"}
+    assert flagged == set(hw3.part_ids)

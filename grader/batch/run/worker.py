@@ -104,7 +104,8 @@ def grade_entry(ctx: WorkerContext, entry: Entry, runner: CachedRunner,
         answers = read_submission(entry.path, ctx.assignment.part_ids)
         answers.notes.extend(f"{inline_code(name)} was not taken from the export: {why}." for name, why in entry.left_out)
         result = grade_answers(answers, ctx.assignment, submission=entry.name, sandbox=runner)  # type: ignore[arg-type]
-        if answers.answers:
+        # A scan whose text could not be read at all is graded too: every part goes to a person (review.csv).
+        if answers.answers or answers.review:
             return write_result(ctx, entry, result, status="graded", error=None, renderer=renderer)
         # Nothing readable: all parts are `missing`, and the notes say why (no file, a binary file, ...).
         return write_result(ctx, entry, result, status="no answers", error=" ".join(answers.notes) or None,
