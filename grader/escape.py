@@ -62,10 +62,14 @@ def code_block(text: str) -> str:
 
 # A spreadsheet evaluates a cell that starts with one of these; full-width forms count after NFKC.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_UNSAFE = frozenset({*_FORMULA_START, " "})  # a leading space is stripped before the check
 
 
 def csv_cell(text: str) -> str:
     """A CSV cell that no spreadsheet runs as a formula and that displays what it holds."""
+    # Most cells are plain ASCII (ids, scores, keys): nothing to spell out, and only the first character to check.
+    if text.isascii() and text.isprintable() and text[:1] not in _PLAIN_UNSAFE:
+        return text
     shown = visible(text)
     first = unicodedata.normalize("NFKC", shown.lstrip(" ")[:1])
     return "'" + shown if first and first[0] in _FORMULA_START else shown
