@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 
 def decode(data: bytes) -> str | None:
@@ -49,11 +50,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, newline, form feed, return
+
+
 def _text_or_none(text: str) -> str | None:
     if "\0" in text:
         return None
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(sample))
     if sample and controls / len(sample) > 0.05:
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
